@@ -1,0 +1,124 @@
+//! Standard-alphabet base64 decoding (RFC 4648 §4), for the `ciphertext`, `nonce` and
+//! `shared_secret` of encrypted channels.
+//!
+//! A few dozen lines instead of the `base64` crate, which costs kilobytes of wasm.
+
+/// Value of one base64 character of the standard alphabet.
+fn sextet(c: u8) -> Option<u32> {
+    let v = match c {
+        b'A'..=b'Z' => c - b'A',
+        b'a'..=b'z' => c - b'a' + 26,
+        b'0'..=b'9' => c - b'0' + 52,
+        b'+' => 62,
+        b'/' => 63,
+        _ => return None,
+    };
+    Some(u32::from(v))
+}
+
+/// Decodes standard base64 (alphabet `A–Z a–z 0–9 + /`).
+///
+/// Padding is optional but, if present, must be correct (`=` or `==` making the length a
+/// multiple of 4). Any other character, including whitespace and the URL-safe `-`/`_`,
+/// makes it `None`, as does a length that cannot be base64 (`4n + 1` characters).
+/// Non-zero trailing bits in the last character are tolerated, like the browser's `atob`
+/// that pusher-js relies on; the secretbox MAC authenticates the bytes anyway.
+pub fn decode(s: &str) -> Option<Vec<u8>> {
+    let b = s.as_bytes();
+    let data = b
+        .strip_suffix(b"==")
+        .or_else(|| b.strip_suffix(b"="))
+        .unwrap_or(b);
+    if (data.len() != b.len() && b.len() % 4 != 0) || data.len() % 4 == 1 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(data.len() / 4 * 3 + 2);
+    let mut acc: u32 = 0;
+    let mut bits = 0;
+    for &c in data {
+        acc = (acc << 6 | sextet(c)?) & 0xfff;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ::base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
+    use ::base64::Engine;
+    use proptest::prelude::*;
+
+    #[test]
+    fn rfc4648_vectors() {
+        for (enc, dec) in [
+            ("", ""),
+            ("Zg==", "f"),
+            ("Zm8=", "fo"),
+            ("Zm9v", "foo"),
+            ("Zm9vYg==", "foob"),
+            ("Zm9vYmE=", "fooba"),
+            ("Zm9vYmFy", "foobar"),
+        ] {
+            assert_eq!(decode(enc).as_deref(), Some(dec.as_bytes()), "{enc:?}");
+            let unpadded = enc.trim_end_matches('=');
+            assert_eq!(
+                decode(unpadded).as_deref(),
+                Some(dec.as_bytes()),
+                "{unpadded:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn full_alphabet() {
+        let all = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        assert_eq!(decode(all), STANDARD.decode(all).ok());
+        assert_eq!(decode("+/+/").as_deref(), Some(&[0xfb, 0xff, 0xbf][..]));
+    }
+
+    #[test]
+    fn trailing_bits_are_tolerated() {
+        assert_eq!(decode("Zh==").as_deref(), Some(&b"f"[..]));
+        assert_eq!(decode("Zm9=").as_deref(), Some(&b"fo"[..]));
+        assert_eq!(decode("Zh").as_deref(), Some(&b"f"[..]));
+    }
+
+    #[test]
+    fn rejects_invalid() {
+        for s in [
+            "Z", "Zm9vY", "=", "==", "===", "====", "Zg=", "Zg===", "Zm8==", "Zm9v=", "Z===",
+            "Zg==Zg==", "Z=g=", "=Zg=", "Zm 9v", " Zm9v", "Zm9v\n", "Zm-_", "Zm9v_w==", "Zm.v",
+            "Zm9vé", "\0\0\0\0",
+        ] {
+            assert_eq!(decode(s), None, "{s:?}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn matches_base64_crate(bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
+            let padded = STANDARD.encode(&bytes);
+            prop_assert_eq!(decode(&padded), Some(bytes.clone()));
+            let unpadded = STANDARD_NO_PAD.encode(&bytes);
+            prop_assert_eq!(decode(&unpadded), Some(bytes));
+        }
+
+        #[test]
+        fn never_panics_and_agrees_when_canonical(s in "[A-Za-z0-9+/=_ -]{0,40}") {
+            let ours = decode(&s);
+            if let Ok(theirs) = STANDARD.decode(&s) {
+                prop_assert_eq!(ours, Some(theirs));
+            }
+        }
+
+        #[test]
+        fn never_panics_on_arbitrary_text(s in any::<String>()) {
+            let _ = decode(&s);
+        }
+    }
+}
