@@ -1,0 +1,794 @@
+//! The client core: the connection state machine and the inputs and outputs that drive it.
+//!
+//! Channel subscriptions ([`super::subscriptions`]), encrypted channels
+//! ([`super::encrypted`]), client events ([`super::client_events`]) and user sign-in
+//! ([`super::user`]) extend [`Client`] in their own modules.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use core::time::Duration;
+
+use super::backoff::Backoff;
+use super::channel::Channel;
+use super::client_events::RateWindow;
+use super::close::{self, CloseAction, REPEATED_ERROR_LIMIT};
+use super::config::Config;
+use super::frame::{self, Frame};
+use super::json;
+use super::output::{AuthRequestId, ClientError, Event, LinkId, Message, Output};
+use super::shaping::{Shape, Shaper, Verdict};
+use super::state::{DisconnectReason, Link, LinkEnd, Phase, State, Step};
+use super::time::Instant;
+use super::timers::{ShaperId, Timer, Timers};
+use super::user::UserSession;
+
+/// A change in the page's life the browser tells us about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageEvent {
+    /// `visibilitychange` to hidden.
+    Hidden,
+    /// `visibilitychange` to visible.
+    Visible,
+    /// `pageshow`; `persisted` when restored from the back/forward cache.
+    PageShow {
+        /// Restored from the back/forward cache.
+        persisted: bool,
+    },
+    /// The browser went online.
+    Online,
+    /// The browser went offline.
+    Offline,
+}
+
+/// A connected link counts as possibly stale after this much silence when the page wakes
+/// up (visible again, restored from the back/forward cache): we ping at once instead of
+/// waiting for the activity timeout, because timers were throttled meanwhile.
+pub const STALE_AFTER: Duration = Duration::from_secs(10);
+
+/// An authorization in flight, tied to the socket id it was requested for.
+#[derive(Debug, Clone)]
+pub(crate) struct PendingAuth {
+    pub socket_id: String,
+    pub purpose: AuthPurpose,
+}
+
+/// What an authorization was requested for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum AuthPurpose {
+    /// Subscribing to the channel.
+    Subscribe(String),
+    /// A fresh key for an encrypted channel whose events stopped decrypting.
+    Rekey(String),
+    /// User sign-in.
+    SignIn,
+}
+
+/// The detail behind the connection state, for status displays ("reconnecting in 4 s,
+/// attempt 3, connection lost").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Status<'a> {
+    /// The public state.
+    pub state: State,
+    /// The socket id, while connected.
+    pub socket_id: Option<&'a str>,
+    /// When the next attempt is scheduled, while waiting to retry.
+    pub next_retry_at: Option<Instant>,
+    /// Attempts since the last stable connection.
+    pub attempt: u32,
+    /// How the last socket ended, if one did.
+    pub last_end: Option<&'a LinkEnd>,
+    /// Why the client is disconnected, in state `disconnected`.
+    pub disconnect_reason: Option<&'a DisconnectReason>,
+    /// Why the client failed, in state `failed`.
+    pub failure: Option<&'a str>,
+}
+
+/// The sans-IO Pusher protocol client.
+///
+/// Feed it with the `handle_*` methods and the app commands, always passing the current
+/// time; after each call, drain [`Client::poll_output`] and re-arm one timer for
+/// [`Client::poll_timeout`]. It never panics on any input.
+#[derive(Debug)]
+pub struct Client {
+    pub(crate) config: Config,
+    pub(crate) phase: Phase,
+    pub(crate) timers: Timers,
+    pub(crate) backoff: Backoff,
+    pub(crate) outbox: VecDeque<Output>,
+    pub(crate) channels: BTreeMap<String, Channel>,
+    pub(crate) auths: BTreeMap<AuthRequestId, PendingAuth>,
+    pub(crate) user: UserSession,
+    pub(crate) rate: RateWindow,
+    shapers: BTreeMap<ShaperId, Shaper>,
+    next_link: u32,
+    next_auth: u32,
+    next_shaper: u32,
+    last_end: Option<LinkEnd>,
+    /// Consecutive 4300-class endings without a stable connection between them.
+    repeated_errors: u32,
+    page_hidden: bool,
+}
+
+impl Client {
+    /// A client in state `initialized`. Nothing happens until [`Client::connect`].
+    pub fn new(config: Config) -> Self {
+        let backoff = Backoff::new(config.backoff, config.jitter_seed);
+        Client {
+            config,
+            phase: Phase::Initialized,
+            timers: Timers::default(),
+            backoff,
+            outbox: VecDeque::new(),
+            channels: BTreeMap::new(),
+            auths: BTreeMap::new(),
+            user: UserSession::default(),
+            rate: RateWindow::default(),
+            shapers: BTreeMap::new(),
+            next_link: 0,
+            next_auth: 0,
+            next_shaper: 0,
+            last_end: None,
+            repeated_errors: 0,
+            page_hidden: false,
+        }
+    }
+
+    // ----- outputs -------------------------------------------------------------------
+
+    /// The next thing to do, if any. Drain until `None` after every input.
+    pub fn poll_output(&mut self) -> Option<Output> {
+        self.outbox.pop_front()
+    }
+
+    /// When [`Client::handle_timeout`] must next be called. Calling it late is fine.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        self.timers.next()
+    }
+
+    // ----- queries -------------------------------------------------------------------
+
+    /// The public connection state.
+    pub fn state(&self) -> State {
+        self.phase.state()
+    }
+
+    /// The socket id, while connected.
+    pub fn socket_id(&self) -> Option<&str> {
+        match &self.phase {
+            Phase::Connected(link) => Some(&link.socket_id),
+            _ => None,
+        }
+    }
+
+    /// The state with its detail.
+    pub fn status(&self) -> Status<'_> {
+        let waiting = matches!(
+            self.phase,
+            Phase::Connecting {
+                step: Step::Waiting,
+                ..
+            }
+        );
+        Status {
+            state: self.state(),
+            socket_id: self.socket_id(),
+            next_retry_at: if waiting {
+                self.timers.get(Timer::Retry)
+            } else {
+                None
+            },
+            attempt: self.backoff.attempt(),
+            last_end: self.last_end.as_ref(),
+            disconnect_reason: match &self.phase {
+                Phase::Disconnected(reason) => Some(reason),
+                _ => None,
+            },
+            failure: match &self.phase {
+                Phase::Failed(why) => Some(why),
+                _ => None,
+            },
+        }
+    }
+
+    /// The configuration in force.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    // ----- app commands --------------------------------------------------------------
+
+    /// Connects, or retries at once if waiting out a backoff delay. Does nothing while
+    /// connected or already opening a socket.
+    pub fn connect(&mut self, now: Instant) {
+        match &self.phase {
+            Phase::Connected(_) => {}
+            Phase::Connecting { step, .. } => {
+                if *step == Step::Waiting {
+                    self.open_link(now);
+                }
+            }
+            Phase::Initialized | Phase::Disconnected(_) | Phase::Failed(_) => {
+                self.backoff.reset();
+                self.repeated_errors = 0;
+                self.start_connecting(now);
+            }
+        }
+    }
+
+    /// Closes the connection on purpose. Channels stay wanted: [`Client::connect`]
+    /// subscribes them again.
+    pub fn disconnect(&mut self, now: Instant) {
+        self.go_disconnected(now, DisconnectReason::Requested, "disconnect");
+    }
+
+    // ----- inputs from the socket ----------------------------------------------------
+
+    /// The socket `link` opened.
+    pub fn handle_socket_open(&mut self, _now: Instant, link: LinkId) {
+        if let Phase::Connecting { step, .. } = &mut self.phase {
+            if *step == Step::Opening(link) {
+                *step = Step::Handshaking(link);
+            }
+        }
+    }
+
+    /// The socket `link` could not even be created (the browser threw: no WebSocket, a
+    /// URL it refuses, a Content-Security-Policy). Retrying cannot help: state `failed`.
+    pub fn handle_socket_failed(&mut self, now: Instant, link: LinkId, message: &str) {
+        if self.phase.link() == Some(link) {
+            self.fail(now, message);
+        }
+    }
+
+    /// WebSockets are not available at all in this environment.
+    pub fn handle_unsupported(&mut self, now: Instant, message: &str) {
+        self.fail(now, message);
+    }
+
+    /// The socket `link` closed with `code` (1006 when the connection simply dropped).
+    pub fn handle_socket_closed(&mut self, now: Instant, link: LinkId, code: u16, reason: &str) {
+        if self.phase.link() != Some(link) {
+            return;
+        }
+        let reason = if reason.is_empty() {
+            close::describe(code).to_owned()
+        } else {
+            reason.to_owned()
+        };
+        self.link_lost(
+            now,
+            LinkEnd::Closed { code, reason },
+            CloseAction::for_code(code),
+        );
+    }
+
+    /// A text frame arrived on socket `link`.
+    pub fn handle_frame(&mut self, now: Instant, link: LinkId, text: &str) {
+        if self.phase.link() != Some(link) {
+            return;
+        }
+        self.note_inbound(now);
+        let frame = match frame::decode(text) {
+            Ok(frame) => frame,
+            Err(error) => {
+                self.malformed(error.to_string());
+                return;
+            }
+        };
+        match &self.phase {
+            Phase::Connecting { .. } => self.handle_handshake_frame(now, link, frame),
+            Phase::Connected(_) => self.handle_connected_frame(now, frame),
+            _ => {}
+        }
+    }
+
+    fn handle_handshake_frame(&mut self, now: Instant, link: LinkId, frame: Frame<'_>) {
+        match frame.event.as_ref() {
+            "pusher:connection_established" => {
+                match frame.data.json_text().and_then(parse_established) {
+                    Some((socket_id, server_timeout)) => {
+                        self.on_established(now, link, socket_id, server_timeout)
+                    }
+                    None => {
+                        self.malformed("invalid pusher:connection_established".to_owned());
+                        self.close_link(link, "bad handshake");
+                        self.link_lost(now, LinkEnd::BadHandshake, CloseAction::Retry);
+                    }
+                }
+            }
+            "pusher:error" => self.handle_server_error(now, frame.data.json_text()),
+            "pusher:ping" => self.send(frame::PONG.to_owned()),
+            other => {
+                let mut reason = String::from("expected pusher:connection_established, got ");
+                reason.push_str(other);
+                self.malformed(reason);
+            }
+        }
+    }
+
+    fn handle_connected_frame(&mut self, now: Instant, frame: Frame<'_>) {
+        match (frame.event.as_ref(), &frame.channel) {
+            ("pusher:ping", _) => self.send(frame::PONG.to_owned()),
+            ("pusher:pong", _) => {}
+            ("pusher:error", None) => self.handle_server_error(now, frame.data.json_text()),
+            ("pusher:signin_success", _) => self.handle_signin_success(now, frame.data.json_text()),
+            ("pusher_internal:watchlist_events", _) => {
+                self.handle_watchlist(frame.data.json_text())
+            }
+            (_, Some(_)) => self.handle_channel_frame(now, frame),
+            (event, None) => {
+                if !event.starts_with("pusher_internal:") {
+                    self.emit(Event::Message(Message {
+                        channel: None,
+                        event: frame.event.into_owned(),
+                        data: frame.data.into_payload(),
+                        user_id: frame.user_id.map(|id| id.into_owned()),
+                    }));
+                }
+            }
+        }
+    }
+
+    /// `pusher:error`: during the handshake its code decides like a close code; after it,
+    /// the app is told and the close that usually follows decides.
+    fn handle_server_error(&mut self, now: Instant, data: Option<&str>) {
+        let code = data
+            .and_then(|d| json::get(d, "code"))
+            .and_then(json::parse_u64)
+            .and_then(|c| u16::try_from(c).ok());
+        let message = data
+            .and_then(|d| frame::get_str(d, "message"))
+            .map(|m| m.into_owned())
+            .unwrap_or_default();
+        self.emit(Event::Error(ClientError::Server {
+            code,
+            message: message.clone(),
+        }));
+        if let (Phase::Connecting { .. }, Some(code), Some(link)) =
+            (&self.phase, code, self.phase.link())
+        {
+            let message = if message.is_empty() {
+                close::describe(code).to_owned()
+            } else {
+                message
+            };
+            self.close_link(link, "server error");
+            self.link_lost(
+                now,
+                LinkEnd::ServerError { code, message },
+                CloseAction::for_code(code),
+            );
+        }
+    }
+
+    // ----- other inputs --------------------------------------------------------------
+
+    /// Time has reached `now`: runs every timer that is due.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        for timer in Timer::ALL {
+            if self.timers.take_expired(timer, now) {
+                self.on_timer(now, timer);
+            }
+        }
+        for id in self.timers.expired_shapers(now) {
+            let flush = self
+                .shapers
+                .get_mut(&id)
+                .map(|s| (s.on_timeout(now), s.deadline()));
+            if let Some((flush, deadline)) = flush {
+                self.timers.set_shaper(id, deadline);
+                if flush {
+                    self.emit(Event::Flush { shaper: id });
+                }
+            } else {
+                self.timers.set_shaper(id, None);
+            }
+        }
+    }
+
+    fn on_timer(&mut self, now: Instant, timer: Timer) {
+        match timer {
+            Timer::Pause => {
+                if self.page_hidden {
+                    self.go_disconnected(now, DisconnectReason::Paused, "paused");
+                }
+            }
+            Timer::Pong => {
+                if let Some(link) = self.phase.link() {
+                    self.close_link(link, "pong timeout");
+                    self.link_lost(now, LinkEnd::PongTimeout, CloseAction::ReconnectNow);
+                }
+            }
+            Timer::Activity => self.ping(now),
+            Timer::Handshake => {
+                if let Some(link) = self.phase.link() {
+                    self.close_link(link, "handshake timeout");
+                    self.link_lost(now, LinkEnd::HandshakeTimeout, CloseAction::Retry);
+                }
+            }
+            Timer::Unavailable => {
+                if let Phase::Connecting { unavailable, .. } = &mut self.phase {
+                    if !*unavailable {
+                        *unavailable = true;
+                        self.emit_state_change(State::Connecting, State::Unavailable);
+                    }
+                }
+            }
+            Timer::Retry => {
+                if matches!(
+                    self.phase,
+                    Phase::Connecting {
+                        step: Step::Waiting,
+                        ..
+                    }
+                ) {
+                    self.open_link(now);
+                }
+            }
+        }
+    }
+
+    /// The page's visibility or the network changed.
+    pub fn handle_page_event(&mut self, now: Instant, event: PageEvent) {
+        match event {
+            PageEvent::Hidden => {
+                self.page_hidden = true;
+                if let Some(grace) = self.config.pause_when_hidden {
+                    self.timers.set(Timer::Pause, now + grace);
+                }
+            }
+            PageEvent::Visible => {
+                self.page_hidden = false;
+                self.timers.stop(Timer::Pause);
+                if self.phase == Phase::Disconnected(DisconnectReason::Paused) {
+                    self.start_connecting(now);
+                } else {
+                    self.wake(now, false);
+                }
+            }
+            PageEvent::PageShow { persisted } => {
+                if persisted {
+                    self.wake(now, false);
+                }
+            }
+            PageEvent::Online => self.wake(now, true),
+            PageEvent::Offline => {
+                if matches!(self.phase, Phase::Connected(_)) {
+                    self.ping(now);
+                }
+            }
+        }
+    }
+
+    /// The page woke up or the network came back: a pending retry happens now, and a
+    /// connected link that may be stale is checked with a ping (`always`: regardless of
+    /// how recently it spoke).
+    fn wake(&mut self, now: Instant, always: bool) {
+        match &self.phase {
+            Phase::Connecting {
+                step: Step::Waiting,
+                ..
+            } => self.open_link(now),
+            Phase::Connected(link)
+                if always || now.saturating_since(link.last_inbound) >= STALE_AFTER =>
+            {
+                self.ping(now)
+            }
+            _ => {}
+        }
+    }
+
+    // ----- debounce / throttle -------------------------------------------------------
+
+    /// Registers a shaped listener; the shell passes its events through
+    /// [`Client::offer`].
+    pub fn add_shaper(&mut self, shape: Shape) -> ShaperId {
+        self.next_shaper = self.next_shaper.wrapping_add(1);
+        let id = ShaperId(self.next_shaper);
+        self.shapers.insert(id, Shaper::new(shape));
+        id
+    }
+
+    /// Forgets a shaped listener and anything it held.
+    pub fn remove_shaper(&mut self, id: ShaperId) {
+        self.shapers.remove(&id);
+        self.timers.set_shaper(id, None);
+    }
+
+    /// An event for a shaped listener arrived: deliver it now, hold it for a later
+    /// [`Event::Flush`], or drop it. Unknown ids deliver (never lose an event).
+    pub fn offer(&mut self, now: Instant, id: ShaperId) -> Verdict {
+        match self.shapers.get_mut(&id) {
+            Some(shaper) => {
+                let verdict = shaper.offer(now);
+                self.timers.set_shaper(id, shaper.deadline());
+                verdict
+            }
+            None => Verdict::Deliver,
+        }
+    }
+
+    // ----- transitions ---------------------------------------------------------------
+
+    /// From a resting phase into a new series of attempts.
+    fn start_connecting(&mut self, now: Instant) {
+        let previous = self.state();
+        self.phase = Phase::Connecting {
+            step: Step::Waiting,
+            unavailable: false,
+        };
+        self.timers
+            .set(Timer::Unavailable, now + self.config.unavailable_timeout);
+        self.emit_state_change(previous, State::Connecting);
+        self.open_link(now);
+    }
+
+    /// Asks for a new socket (within a series of attempts).
+    fn open_link(&mut self, now: Instant) {
+        self.next_link = self.next_link.wrapping_add(1);
+        let link = LinkId(self.next_link);
+        if let Phase::Connecting { step, .. } = &mut self.phase {
+            *step = Step::Opening(link);
+        }
+        self.timers.stop(Timer::Retry);
+        self.timers
+            .set(Timer::Handshake, now + self.config.handshake_timeout);
+        self.outbox.push_back(Output::Open {
+            link,
+            url: self.config.endpoint.url(),
+        });
+    }
+
+    fn on_established(
+        &mut self,
+        now: Instant,
+        link: LinkId,
+        socket_id: String,
+        server: Option<u64>,
+    ) {
+        let mut activity_timeout = self.config.activity_timeout;
+        if let Some(secs) = server {
+            activity_timeout = activity_timeout.min(Duration::from_secs(secs));
+        }
+        let previous = self.state();
+        self.phase = Phase::Connected(Link {
+            id: link,
+            socket_id,
+            since: now,
+            activity_timeout,
+            last_inbound: now,
+            ping_outstanding: false,
+        });
+        self.timers.stop_connection_timers_except(&[Timer::Pause]);
+        self.timers.set(Timer::Activity, now + activity_timeout);
+        self.emit_state_change(previous, State::Connected);
+        self.resubscribe_all(now);
+        self.sign_in_again(now);
+    }
+
+    /// Any inbound frame proves the link alive: restart the activity timer, cancel the
+    /// pong wait.
+    fn note_inbound(&mut self, now: Instant) {
+        if let Phase::Connected(link) = &mut self.phase {
+            link.last_inbound = now;
+            link.ping_outstanding = false;
+            let next = now + link.activity_timeout;
+            self.timers.stop(Timer::Pong);
+            self.timers.set(Timer::Activity, next);
+        }
+    }
+
+    /// Sends a ping (unless one is out) and waits for an answer.
+    fn ping(&mut self, now: Instant) {
+        if let Phase::Connected(link) = &mut self.phase {
+            if !link.ping_outstanding {
+                link.ping_outstanding = true;
+                self.timers.stop(Timer::Activity);
+                self.timers.set(Timer::Pong, now + self.config.pong_timeout);
+                self.send(frame::PING.to_owned());
+            }
+        }
+    }
+
+    /// The current socket is gone (or being abandoned): decide what comes next.
+    fn link_lost(&mut self, now: Instant, end: LinkEnd, action: CloseAction) {
+        let was_connected = match &self.phase {
+            Phase::Connected(link) => {
+                if now.saturating_since(link.since) >= self.backoff.policy().stable_after {
+                    self.backoff.reset();
+                    self.repeated_errors = 0;
+                }
+                true
+            }
+            Phase::Connecting { .. } => false,
+            _ => return,
+        };
+        self.drop_session();
+        self.timers
+            .stop_connection_timers_except(&[Timer::Pause, Timer::Unavailable]);
+        let code = end.code();
+        let message = end.reason().to_owned();
+        self.last_end = Some(end);
+
+        let delay = match action {
+            CloseAction::Refused => None,
+            CloseAction::SwitchToTls => {
+                self.config.endpoint.require_tls();
+                self.backoff.skip();
+                Some(Duration::ZERO)
+            }
+            CloseAction::ReconnectNow if self.backoff.attempt() == 0 => {
+                self.backoff.skip();
+                Some(Duration::ZERO)
+            }
+            CloseAction::ReconnectNow | CloseAction::Retry => Some(self.backoff.next_delay()),
+            CloseAction::RetryLater => Some(self.backoff.next_delay().max(Duration::from_secs(1))),
+            CloseAction::RetryUnlessRepeated => {
+                self.repeated_errors = self.repeated_errors.saturating_add(1);
+                if self.repeated_errors >= REPEATED_ERROR_LIMIT {
+                    None
+                } else {
+                    Some(self.backoff.next_delay())
+                }
+            }
+        };
+        let Some(delay) = delay else {
+            let code = code.unwrap_or(4000);
+            self.emit(Event::Error(ClientError::Refused {
+                code,
+                message: message.clone(),
+            }));
+            let previous = self.state();
+            self.timers.stop_connection_timers_except(&[Timer::Pause]);
+            self.phase = Phase::Disconnected(DisconnectReason::Refused { code, message });
+            self.emit_state_change(previous, State::Disconnected);
+            return;
+        };
+
+        if was_connected {
+            self.phase = Phase::Connecting {
+                step: Step::Waiting,
+                unavailable: false,
+            };
+            self.timers
+                .set(Timer::Unavailable, now + self.config.unavailable_timeout);
+            self.emit_state_change(State::Connected, State::Connecting);
+        } else if let Phase::Connecting { step, .. } = &mut self.phase {
+            *step = Step::Waiting;
+        }
+        if delay.is_zero() {
+            self.open_link(now);
+        } else {
+            self.timers.set(Timer::Retry, now + delay);
+        }
+    }
+
+    /// Closes any socket on purpose and rests in `disconnected`.
+    fn go_disconnected(
+        &mut self,
+        _now: Instant,
+        reason: DisconnectReason,
+        close_reason: &'static str,
+    ) {
+        match &self.phase {
+            Phase::Connected(_) | Phase::Connecting { .. } | Phase::Initialized => {}
+            Phase::Disconnected(_) | Phase::Failed(_) => {
+                if reason == DisconnectReason::Requested {
+                    self.phase = Phase::Disconnected(reason);
+                }
+                return;
+            }
+        }
+        if let Some(link) = self.phase.link() {
+            self.close_link(link, close_reason);
+            self.last_end = Some(LinkEnd::ClosedByClient);
+        }
+        self.drop_session();
+        self.timers.stop_connection_timers_except(&[Timer::Pause]);
+        let previous = self.state();
+        self.phase = Phase::Disconnected(reason);
+        self.emit_state_change(previous, State::Disconnected);
+    }
+
+    fn fail(&mut self, _now: Instant, message: &str) {
+        if let Some(link) = self.phase.link() {
+            self.close_link(link, "failed");
+        }
+        self.drop_session();
+        self.timers.stop_connection_timers_except(&[]);
+        let previous = self.state();
+        self.phase = Phase::Failed(message.to_owned());
+        self.emit_state_change(previous, State::Failed);
+    }
+
+    /// Everything tied to the socket id ends with it: subscriptions go back to idle,
+    /// presence lists are cleared, and auth replies still in flight will be discarded.
+    fn drop_session(&mut self) {
+        self.auths.clear();
+        self.reset_channels();
+        self.user.reset();
+    }
+
+    // ----- helpers -------------------------------------------------------------------
+
+    pub(crate) fn emit(&mut self, event: Event) {
+        self.outbox.push_back(Output::Event(event));
+    }
+
+    fn emit_state_change(&mut self, previous: State, current: State) {
+        if previous != current {
+            self.emit(Event::StateChange { previous, current });
+        }
+    }
+
+    pub(crate) fn malformed(&mut self, reason: String) {
+        self.emit(Event::Error(ClientError::MalformedFrame { reason }));
+    }
+
+    /// Sends on the connected socket. Callers only send while connected; anything else
+    /// is dropped here rather than written to a socket that is not open.
+    pub(crate) fn send(&mut self, text: String) {
+        if let Some(link) = self.phase.link() {
+            if matches!(
+                self.phase,
+                Phase::Connected(_)
+                    | Phase::Connecting {
+                        step: Step::Handshaking(_),
+                        ..
+                    }
+            ) {
+                self.outbox.push_back(Output::Send { link, text });
+            }
+        }
+    }
+
+    fn close_link(&mut self, link: LinkId, reason: &'static str) {
+        self.outbox.push_back(Output::Close {
+            link,
+            code: 1000,
+            reason,
+        });
+    }
+
+    /// Records a new auth request tied to the current socket id and asks the shell.
+    pub(crate) fn request_auth(&mut self, purpose: AuthPurpose) -> Option<AuthRequestId> {
+        let socket_id = self.socket_id()?.to_owned();
+        self.next_auth = self.next_auth.wrapping_add(1);
+        let id = AuthRequestId(self.next_auth);
+        let target = match &purpose {
+            AuthPurpose::Subscribe(name) | AuthPurpose::Rekey(name) => {
+                super::output::AuthTarget::Channel(name.clone())
+            }
+            AuthPurpose::SignIn => super::output::AuthTarget::User,
+        };
+        self.auths.insert(
+            id,
+            PendingAuth {
+                socket_id: socket_id.clone(),
+                purpose,
+            },
+        );
+        self.outbox
+            .push_back(Output::Authorize(super::output::AuthRequest {
+                id,
+                socket_id,
+                target,
+            }));
+        Some(id)
+    }
+}
+
+/// `{"socket_id":"123.456","activity_timeout":120}` → the socket id (which must match
+/// `^\d+\.\d+$`) and the server's activity timeout in seconds.
+fn parse_established(data: &str) -> Option<(String, Option<u64>)> {
+    let socket_id = frame::get_str(data, "socket_id")?;
+    let (a, b) = socket_id.split_once('.')?;
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|c| c.is_ascii_digit());
+    if !digits(a) || !digits(b) {
+        return None;
+    }
+    let timeout = json::get(data, "activity_timeout")
+        .and_then(json::parse_u64)
+        .filter(|secs| *secs > 0);
+    Some((socket_id.into_owned(), timeout))
+}

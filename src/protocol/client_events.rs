@@ -1,0 +1,139 @@
+//! Client events (`client-*`): sent by one browser to the others on a private or
+//! presence channel, checked here so that a mistake is a clear error rather than the
+//! server cutting the connection.
+
+use std::collections::VecDeque;
+
+use core::fmt;
+use core::time::Duration;
+
+use super::channel::{ChannelKind, Subscription};
+use super::client::Client;
+use super::frame;
+use super::json;
+use super::state::Phase;
+use super::time::Instant;
+
+/// The server allows this many client events per connection…
+pub const MAX_CLIENT_EVENTS: usize = 10;
+/// …in any window of this length; beyond it, it closes the connection with 4301.
+pub const CLIENT_EVENT_WINDOW: Duration = Duration::from_secs(1);
+
+/// Why a client event was not sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TriggerError {
+    /// The event name does not start with `client-`.
+    NotClientEvent,
+    /// The app has not subscribed to the channel.
+    UnknownChannel,
+    /// Client events only exist on private and presence channels.
+    PublicChannel,
+    /// Client events are not allowed on encrypted channels (they would travel in clear).
+    EncryptedChannel,
+    /// Not connected, or the channel is not subscribed yet.
+    NotSubscribed,
+    /// More than 10 client events in the last second.
+    RateLimited,
+    /// The data is not one JSON value.
+    InvalidData,
+}
+
+impl fmt::Display for TriggerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TriggerError::NotClientEvent => "client event names must start with `client-`",
+            TriggerError::UnknownChannel => "not subscribed to this channel",
+            TriggerError::PublicChannel => {
+                "client events can only be sent on private and presence channels"
+            }
+            TriggerError::EncryptedChannel => {
+                "client events are not supported on encrypted channels"
+            }
+            TriggerError::NotSubscribed => {
+                "the channel is not subscribed yet; wait for the subscription to succeed"
+            }
+            TriggerError::RateLimited => {
+                "too many client events: at most 10 per second are allowed"
+            }
+            TriggerError::InvalidData => "client event data must be one JSON value",
+        })
+    }
+}
+
+/// The send times of the last [`MAX_CLIENT_EVENTS`] client events.
+#[derive(Debug, Clone, Default)]
+pub struct RateWindow {
+    sent: VecDeque<Instant>,
+}
+
+impl RateWindow {
+    /// Records a send at `now` if it keeps every window under the limit.
+    pub fn try_acquire(&mut self, now: Instant) -> bool {
+        while self
+            .sent
+            .front()
+            .is_some_and(|t| now.saturating_since(*t) >= CLIENT_EVENT_WINDOW)
+        {
+            self.sent.pop_front();
+        }
+        if self.sent.len() >= MAX_CLIENT_EVENTS {
+            return false;
+        }
+        self.sent.push_back(now);
+        true
+    }
+}
+
+impl Client {
+    /// Sends client event `event` with `data_json` (one JSON value, as text) on
+    /// `channel`.
+    pub fn trigger(
+        &mut self,
+        now: Instant,
+        channel: &str,
+        event: &str,
+        data_json: &str,
+    ) -> Result<(), TriggerError> {
+        if !event.starts_with("client-") {
+            return Err(TriggerError::NotClientEvent);
+        }
+        let state = self
+            .channels
+            .get(channel)
+            .ok_or(TriggerError::UnknownChannel)?;
+        match state.kind {
+            ChannelKind::Private | ChannelKind::Presence => {}
+            ChannelKind::Encrypted => return Err(TriggerError::EncryptedChannel),
+            ChannelKind::Public | ChannelKind::User => return Err(TriggerError::PublicChannel),
+        }
+        if state.subscription != Subscription::Subscribed
+            || !matches!(self.phase, Phase::Connected(_))
+        {
+            return Err(TriggerError::NotSubscribed);
+        }
+        let data = json::single_value(data_json).map_err(|_| TriggerError::InvalidData)?;
+        if !self.rate.try_acquire(now) {
+            return Err(TriggerError::RateLimited);
+        }
+        self.send(frame::client_event(channel, event, data));
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sliding_window_allows_ten_per_second() {
+        let mut w = RateWindow::default();
+        for ms in 0..10 {
+            assert!(w.try_acquire(Instant::from_millis(ms * 10)));
+        }
+        assert!(!w.try_acquire(Instant::from_millis(500)));
+        assert!(!w.try_acquire(Instant::from_millis(999)));
+        assert!(w.try_acquire(Instant::from_millis(1000)));
+        assert!(!w.try_acquire(Instant::from_millis(1005)));
+        assert!(w.try_acquire(Instant::from_millis(1010)));
+    }
+}

@@ -1,0 +1,93 @@
+//! What to do when a link ends: the close-code policy of the protocol, with our changes
+//! (backoff with jitter instead of fixed one-second retries; 4300-class errors are
+//! recoverable unless they repeat).
+
+/// How the core reacts to a link that ended with a given code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CloseAction {
+    /// 4000: the app only accepts TLS. Switch to `wss://` and reconnect at once.
+    SwitchToTls,
+    /// 4001–4099: the server refused us for a reason retrying cannot fix (unknown or
+    /// disabled app, over quota, bad path or protocol, unauthorized). Stop for good.
+    Refused,
+    /// 4100–4199: the server is over capacity. Retry with backoff, never before 1 s.
+    RetryLater,
+    /// 4200–4299: the server asks us to reconnect. Retry at once; back off only when it
+    /// keeps happening.
+    ReconnectNow,
+    /// 4300–4399: an error on our side of the protocol (e.g. 4301 client-event rate
+    /// limit). Recoverable with backoff unless it repeats (see [`REPEATED_ERROR_LIMIT`]).
+    RetryUnlessRepeated,
+    /// Anything else, 1000–1999 included: the transport closed. Retry with backoff.
+    Retry,
+}
+
+/// Consecutive 4300–4399 closures, without a stable connection between them, after which
+/// the client gives up (state `disconnected`) instead of looping.
+pub const REPEATED_ERROR_LIMIT: u32 = 3;
+
+impl CloseAction {
+    /// The policy for a WebSocket close code or a `pusher:error` code.
+    pub fn for_code(code: u16) -> CloseAction {
+        match code {
+            4000 => CloseAction::SwitchToTls,
+            4001..=4099 => CloseAction::Refused,
+            4100..=4199 => CloseAction::RetryLater,
+            4200..=4299 => CloseAction::ReconnectNow,
+            4300..=4399 => CloseAction::RetryUnlessRepeated,
+            _ => CloseAction::Retry,
+        }
+    }
+}
+
+/// A short reason for a refusal code, for the error the app receives when the server
+/// gave no message of its own.
+pub fn describe(code: u16) -> &'static str {
+    match code {
+        4000 => "the application only accepts TLS connections",
+        4001 => "the application does not exist",
+        4003 => "the application is disabled",
+        4004 => "the application is over its connection quota",
+        4005 => "path not found",
+        4006 => "invalid version string format",
+        4007 => "unsupported protocol version",
+        4008 => "no protocol version supplied",
+        4009 => "the connection is unauthorized",
+        4201 => "the server did not receive a pong in time",
+        4202 => "the connection was closed after a period of inactivity",
+        4301 => "client event rejected: too many client events per second",
+        1000 => "the connection was closed normally",
+        1001 => "the server is going away",
+        1006 => "the connection was lost",
+        _ => match CloseAction::for_code(code) {
+            CloseAction::Refused => "the server refused the connection",
+            CloseAction::RetryLater => "the server is over capacity",
+            CloseAction::ReconnectNow => "the server asked the client to reconnect",
+            CloseAction::RetryUnlessRepeated => "the server reported a protocol error",
+            CloseAction::SwitchToTls | CloseAction::Retry => "the connection was closed",
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_ranges() {
+        assert_eq!(CloseAction::for_code(1000), CloseAction::Retry);
+        assert_eq!(CloseAction::for_code(1006), CloseAction::Retry);
+        assert_eq!(CloseAction::for_code(4000), CloseAction::SwitchToTls);
+        for code in [4001, 4003, 4004, 4005, 4006, 4007, 4008, 4009, 4099] {
+            assert_eq!(CloseAction::for_code(code), CloseAction::Refused, "{code}");
+        }
+        assert_eq!(CloseAction::for_code(4100), CloseAction::RetryLater);
+        assert_eq!(CloseAction::for_code(4201), CloseAction::ReconnectNow);
+        assert_eq!(
+            CloseAction::for_code(4301),
+            CloseAction::RetryUnlessRepeated
+        );
+        assert_eq!(CloseAction::for_code(4400), CloseAction::Retry);
+        assert_eq!(describe(4001), "the application does not exist");
+    }
+}

@@ -1,0 +1,344 @@
+//! Client configuration: where to connect and the timing policy, with the documented
+//! defaults of the Pusher protocol and our own for backoff and hidden-tab pausing.
+
+use core::time::Duration;
+
+use super::backoff::BackoffPolicy;
+use super::json;
+
+/// The name this client reports in the connection URL's `client` parameter.
+pub const CLIENT_NAME: &str = "echo-wasm";
+/// Protocol version spoken (the `protocol` URL parameter).
+pub const PROTOCOL_VERSION: u32 = 7;
+
+/// Where the server is, as the app configures it (pusher-js / laravel-echo option names
+/// in the comments).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndpointOptions {
+    /// `key`: the app key. Required.
+    pub key: String,
+    /// `cluster`: hosted Pusher cluster, used for the default host.
+    pub cluster: Option<String>,
+    /// `wsHost`: host name; defaults to `ws-{cluster}.pusher.com`.
+    pub ws_host: Option<String>,
+    /// `wsPort`: port for `ws://` (default 80).
+    pub ws_port: Option<u16>,
+    /// `wssPort`: port for `wss://` (default 443).
+    pub wss_port: Option<u16>,
+    /// `wsPath`: a prefix before `/app` (default empty).
+    pub ws_path: Option<String>,
+    /// `forceTLS`: `None` means "not given", which means TLS.
+    pub force_tls: Option<bool>,
+    /// Whether the page itself was served over https (then TLS is always used: browsers
+    /// refuse `ws://` from a secure page).
+    pub page_is_https: bool,
+}
+
+impl EndpointOptions {
+    /// Options with just a key, everything else default.
+    pub fn new(key: impl Into<String>) -> Self {
+        EndpointOptions {
+            key: key.into(),
+            cluster: None,
+            ws_host: None,
+            ws_port: None,
+            wss_port: None,
+            ws_path: None,
+            force_tls: None,
+            page_is_https: false,
+        }
+    }
+}
+
+/// A configuration value the client cannot work with; names the option.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConfigError {
+    /// The option, by its JS name (`key`, `wsHost`, …).
+    pub option: &'static str,
+    /// What is wrong with it.
+    pub problem: &'static str,
+}
+
+impl core::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("invalid option `")?;
+        f.write_str(self.option)?;
+        f.write_str("`: ")?;
+        f.write_str(self.problem)
+    }
+}
+
+/// A validated endpoint: everything needed to build the WebSocket URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoint {
+    key: String,
+    host: String,
+    ws_port: u16,
+    wss_port: u16,
+    path: String,
+    tls: bool,
+}
+
+impl Endpoint {
+    /// Validates the options and applies the protocol's defaults.
+    pub fn new(options: &EndpointOptions) -> Result<Self, ConfigError> {
+        let key = options.key.trim();
+        if key.is_empty() {
+            return Err(ConfigError {
+                option: "key",
+                problem: "an app key is required",
+            });
+        }
+        if !key.chars().all(is_url_safe) {
+            return Err(ConfigError {
+                option: "key",
+                problem: "must not contain spaces, `/`, `?`, `#` or `%`",
+            });
+        }
+        let host = match (&options.ws_host, &options.cluster) {
+            (Some(host), _) if !host.trim().is_empty() => strip_scheme(host.trim()).to_owned(),
+            (Some(_), _) => {
+                return Err(ConfigError {
+                    option: "wsHost",
+                    problem: "must not be empty",
+                })
+            }
+            (None, Some(cluster)) if !cluster.trim().is_empty() => {
+                let mut host = String::from("ws-");
+                host.push_str(cluster.trim());
+                host.push_str(".pusher.com");
+                host
+            }
+            (None, _) => {
+                return Err(ConfigError {
+                    option: "wsHost",
+                    problem: "give `wsHost` (Reverb, soketi, sockudo) or `cluster` (Pusher)",
+                })
+            }
+        };
+        if !host.chars().all(is_url_safe) {
+            return Err(ConfigError {
+                option: "wsHost",
+                problem: "must be a host name, without a path",
+            });
+        }
+        let path = options
+            .ws_path
+            .as_deref()
+            .unwrap_or("")
+            .trim_end_matches('/');
+        if !path.is_empty() && !path.starts_with('/') {
+            return Err(ConfigError {
+                option: "wsPath",
+                problem: "must start with `/`",
+            });
+        }
+        for (option, port) in [("wsPort", options.ws_port), ("wssPort", options.wss_port)] {
+            if port == Some(0) {
+                return Err(ConfigError {
+                    option,
+                    problem: "must be between 1 and 65535",
+                });
+            }
+        }
+        Ok(Endpoint {
+            key: key.to_owned(),
+            host,
+            ws_port: options.ws_port.unwrap_or(80),
+            wss_port: options.wss_port.unwrap_or(443),
+            path: path.to_owned(),
+            tls: options.page_is_https || options.force_tls != Some(false),
+        })
+    }
+
+    /// Whether connections use `wss://`.
+    pub fn tls(&self) -> bool {
+        self.tls
+    }
+
+    /// Switches to TLS for good (the server answered 4000, "SSL only").
+    pub fn require_tls(&mut self) {
+        self.tls = true;
+    }
+
+    /// `ws[s]://{host}:{port}{path}/app/{key}?protocol=7&client=…&version=…&flash=false`.
+    /// The port is always written.
+    pub fn url(&self) -> String {
+        let mut url = String::with_capacity(96 + self.host.len() + self.key.len());
+        url.push_str(if self.tls { "wss://" } else { "ws://" });
+        url.push_str(&self.host);
+        url.push(':');
+        let port = if self.tls {
+            self.wss_port
+        } else {
+            self.ws_port
+        };
+        json::write_u64(&mut url, u64::from(port));
+        url.push_str(&self.path);
+        url.push_str("/app/");
+        url.push_str(&self.key);
+        url.push_str("?protocol=");
+        json::write_u64(&mut url, u64::from(PROTOCOL_VERSION));
+        url.push_str("&client=");
+        url.push_str(CLIENT_NAME);
+        url.push_str("&version=");
+        url.push_str(env!("CARGO_PKG_VERSION"));
+        url.push_str("&flash=false");
+        url
+    }
+}
+
+/// Accepts `ws://host`, `https://host`… as a host (a common mistake), keeping the host.
+fn strip_scheme(host: &str) -> &str {
+    host.split_once("://").map_or(host, |(_, rest)| rest)
+}
+
+fn is_url_safe(c: char) -> bool {
+    !(c.is_whitespace() || c.is_control() || matches!(c, '/' | '?' | '#' | '%'))
+}
+
+/// Everything the core needs to know, with defaults from [`Config::new`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// Where to connect.
+    pub endpoint: Endpoint,
+    /// `activityTimeout`: silence after which we ping. The server's own value, if lower,
+    /// wins. Default 120 s.
+    pub activity_timeout: Duration,
+    /// `pongTimeout`: how long to wait for any frame after a ping. Default 30 s.
+    pub pong_timeout: Duration,
+    /// `unavailableTimeout`: time spent connecting before the state becomes
+    /// `unavailable`. Default 10 s.
+    pub unavailable_timeout: Duration,
+    /// How long one attempt may take from opening the socket to
+    /// `pusher:connection_established` before it is abandoned and retried. Default 15 s.
+    pub handshake_timeout: Duration,
+    /// Delays between reconnection attempts.
+    pub backoff: BackoffPolicy,
+    /// `pauseWhenHidden`: after the page has been hidden this long, the connection is
+    /// closed on purpose and reopened when the page is visible again. `None` never
+    /// pauses. Default 5 minutes.
+    pub pause_when_hidden: Option<Duration>,
+    /// Seed for the jitter of reconnection delays. The shell passes a random one so
+    /// that browsers do not retry in lockstep; tests pass a fixed one.
+    pub jitter_seed: u64,
+}
+
+impl Config {
+    /// The defaults, for this endpoint.
+    pub fn new(endpoint: Endpoint) -> Self {
+        Config {
+            endpoint,
+            activity_timeout: Duration::from_secs(120),
+            pong_timeout: Duration::from_secs(30),
+            unavailable_timeout: Duration::from_secs(10),
+            handshake_timeout: Duration::from_secs(15),
+            backoff: BackoffPolicy::default(),
+            pause_when_hidden: Some(Duration::from_secs(5 * 60)),
+            jitter_seed: 0x5EED_EC40,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reverb() -> EndpointOptions {
+        EndpointOptions {
+            ws_host: Some("localhost".into()),
+            ws_port: Some(8080),
+            force_tls: Some(false),
+            ..EndpointOptions::new("app-key")
+        }
+    }
+
+    #[test]
+    fn builds_reverb_url_with_port() {
+        let url = Endpoint::new(&reverb()).unwrap().url();
+        assert_eq!(
+            url,
+            concat!(
+                "ws://localhost:8080/app/app-key?protocol=7&client=echo-wasm&version=",
+                env!("CARGO_PKG_VERSION"),
+                "&flash=false"
+            )
+        );
+    }
+
+    #[test]
+    fn tls_by_default_and_on_https_pages() {
+        let mut o = reverb();
+        o.force_tls = None;
+        assert!(Endpoint::new(&o)
+            .unwrap()
+            .url()
+            .starts_with("wss://localhost:443/app/"));
+        let mut o = reverb();
+        o.page_is_https = true;
+        o.wss_port = Some(8443);
+        assert!(Endpoint::new(&o)
+            .unwrap()
+            .url()
+            .starts_with("wss://localhost:8443/app/"));
+    }
+
+    #[test]
+    fn cluster_host_and_path() {
+        let o = EndpointOptions {
+            cluster: Some("eu".into()),
+            ws_path: Some("/ws/".into()),
+            ..EndpointOptions::new("k")
+        };
+        assert!(Endpoint::new(&o)
+            .unwrap()
+            .url()
+            .starts_with("wss://ws-eu.pusher.com:443/ws/app/k?protocol=7&"));
+    }
+
+    #[test]
+    fn errors_name_the_option() {
+        let cases: [(EndpointOptions, &str); 5] = [
+            (EndpointOptions::new(" "), "key"),
+            (EndpointOptions::new("k"), "wsHost"),
+            (
+                EndpointOptions {
+                    ws_path: Some("ws".into()),
+                    ..reverb()
+                },
+                "wsPath",
+            ),
+            (
+                EndpointOptions {
+                    ws_port: Some(0),
+                    ..reverb()
+                },
+                "wsPort",
+            ),
+            (
+                EndpointOptions {
+                    ws_host: Some("a/b".into()),
+                    ..reverb()
+                },
+                "wsHost",
+            ),
+        ];
+        for (options, name) in cases {
+            let err = Endpoint::new(&options).unwrap_err();
+            assert_eq!(err.option, name);
+            assert!(err.to_string().contains(name));
+        }
+    }
+
+    #[test]
+    fn scheme_in_host_is_tolerated() {
+        let o = EndpointOptions {
+            ws_host: Some("https://example.test".into()),
+            ..reverb()
+        };
+        assert!(Endpoint::new(&o)
+            .unwrap()
+            .url()
+            .starts_with("ws://example.test:8080/"));
+    }
+}

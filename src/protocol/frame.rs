@@ -1,0 +1,298 @@
+//! Wire frames: decoding the envelope of what the server sends, encoding what we send.
+//!
+//! Only the envelope (`event`, `channel`, `user_id`, `data`) is decoded. The payload of
+//! an application event is never turned into Rust values: it stays text and is handed to
+//! JavaScript, which parses it once. Internal frames (`pusher:*`, `pusher_internal:*`)
+//! read the few fields they need straight from that text with [`json`].
+
+use std::borrow::Cow;
+
+use super::json;
+
+/// An inbound frame, borrowing from the text it was decoded from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Frame<'a> {
+    /// The event name, e.g. `pusher:connection_established` or `App\Events\OrderShipped`.
+    pub event: Cow<'a, str>,
+    /// The channel the event belongs to, if any.
+    pub channel: Option<Cow<'a, str>>,
+    /// The sender of a client event on a presence channel (added by the server), as text
+    /// whether the server wrote it as a string or a number.
+    pub user_id: Option<Cow<'a, str>>,
+    /// The payload, still encoded.
+    pub data: RawData<'a>,
+}
+
+/// The `data` member of a frame, as it appeared on the wire.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RawData<'a> {
+    /// No `data` member.
+    Absent,
+    /// A JSON value other than a string (usually an object), as raw JSON text.
+    Value(&'a str),
+    /// A JSON string: the decoded content, usually itself JSON text (server SDKs
+    /// double-encode payloads), but possibly any text.
+    Encoded(Cow<'a, str>),
+}
+
+impl<'a> RawData<'a> {
+    /// The JSON text internal frames parse their fields from: the raw value, or the
+    /// content of the string. `None` when absent.
+    pub fn json_text(&self) -> Option<&str> {
+        match self {
+            RawData::Absent => None,
+            RawData::Value(raw) => Some(raw),
+            RawData::Encoded(text) => Some(text),
+        }
+    }
+
+    /// Takes ownership, for delivery to the app.
+    pub fn into_payload(self) -> Payload {
+        match self {
+            RawData::Absent => Payload::Absent,
+            RawData::Value(raw) => Payload::Json(raw.to_owned()),
+            RawData::Encoded(text) => Payload::Text(text.into_owned()),
+        }
+    }
+}
+
+/// An event's payload as delivered to the app. The shell turns it into a JS value:
+/// `Json` with `JSON.parse`, `Text` with `JSON.parse` falling back to the string itself
+/// (the rule of the protocol for double-encoded data), keeping the raw string available.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Payload {
+    /// The frame had no data.
+    Absent,
+    /// Valid JSON text.
+    Json(String),
+    /// Text that is usually JSON but need not be.
+    Text(String),
+}
+
+/// Why an inbound frame could not be decoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FrameError {
+    /// The text is not JSON.
+    NotJson(json::JsonError),
+    /// The text is JSON but not an object.
+    NotAnObject,
+    /// The object has no string `event` member.
+    MissingEvent,
+    /// A known member has the wrong type; names the member.
+    BadMember(&'static str),
+}
+
+impl core::fmt::Display for FrameError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            FrameError::NotJson(e) => {
+                f.write_str("frame is not JSON: ")?;
+                core::fmt::Display::fmt(e, f)
+            }
+            FrameError::NotAnObject => f.write_str("frame is not a JSON object"),
+            FrameError::MissingEvent => f.write_str("frame has no \"event\" string"),
+            FrameError::BadMember(name) => {
+                f.write_str("frame member \"")?;
+                f.write_str(name)?;
+                f.write_str("\" has the wrong type")
+            }
+        }
+    }
+}
+
+/// Decodes the envelope of one text frame. The first occurrence of a member wins.
+pub fn decode(text: &str) -> Result<Frame<'_>, FrameError> {
+    let body = json::single_value(text).map_err(FrameError::NotJson)?;
+    let members = json::entries(body).map_err(|_| FrameError::NotAnObject)?;
+    let mut event = None;
+    let mut channel = None;
+    let mut user_id = None;
+    let mut data = None;
+    for member in members {
+        let (key, raw) = member.map_err(FrameError::NotJson)?;
+        match key.as_ref() {
+            "event" if event.is_none() => {
+                event = Some(json::parse_string(raw).ok_or(FrameError::MissingEvent)?);
+            }
+            "channel" if channel.is_none() => {
+                channel = Some(json::parse_string(raw).ok_or(FrameError::BadMember("channel"))?);
+            }
+            "user_id" if user_id.is_none() => {
+                user_id = Some(id_text(raw).ok_or(FrameError::BadMember("user_id"))?);
+            }
+            "data" if data.is_none() => {
+                data = Some(match json::kind(raw) {
+                    Some(json::Kind::String) => RawData::Encoded(
+                        json::parse_string(raw).ok_or(FrameError::BadMember("data"))?,
+                    ),
+                    _ => RawData::Value(raw),
+                });
+            }
+            _ => {}
+        }
+    }
+    Ok(Frame {
+        event: event.ok_or(FrameError::MissingEvent)?,
+        channel,
+        user_id,
+        data: data.unwrap_or(RawData::Absent),
+    })
+}
+
+/// A user id as text: the content of a JSON string, or the literal of a JSON number.
+/// Servers and Laravel apps use both (`"42"` and `42`).
+pub fn id_text(raw: &str) -> Option<Cow<'_, str>> {
+    match json::kind(raw)? {
+        json::Kind::String => json::parse_string(raw),
+        json::Kind::Number => Some(Cow::Borrowed(raw.trim())),
+        _ => None,
+    }
+}
+
+/// A JSON string member of a raw object, decoded.
+pub fn get_str<'a>(raw_object: &'a str, key: &str) -> Option<Cow<'a, str>> {
+    json::parse_string(json::get(raw_object, key)?)
+}
+
+/// `pusher:ping`, sent when the link has been silent for the activity timeout.
+pub const PING: &str = r#"{"event":"pusher:ping","data":{}}"#;
+/// `pusher:pong`, the answer to a server's ping.
+pub const PONG: &str = r#"{"event":"pusher:pong","data":{}}"#;
+
+/// Starts `{"event":<event>,"data":{` — the common head of our client frames.
+fn open_frame(event: &str, capacity: usize) -> String {
+    let mut out = String::with_capacity(capacity + event.len() + 32);
+    out.push_str(r#"{"event":"#);
+    json::write_string(&mut out, event);
+    out
+}
+
+/// Appends `,"key":"value"` (or `"key":"value"` when `first`).
+fn push_member(out: &mut String, first: bool, key: &str, value: &str) {
+    if !first {
+        out.push(',');
+    }
+    json::write_string(out, key);
+    out.push(':');
+    json::write_string(out, value);
+}
+
+/// `pusher:subscribe`. Public channels pass `auth = ""` and no channel data; presence
+/// channels pass the `channel_data` string from their authorization unchanged.
+pub fn subscribe(channel: &str, auth: &str, channel_data: Option<&str>) -> String {
+    let mut out = open_frame("pusher:subscribe", channel.len() + auth.len());
+    out.push_str(r#","data":{"#);
+    push_member(&mut out, true, "channel", channel);
+    push_member(&mut out, false, "auth", auth);
+    if let Some(channel_data) = channel_data {
+        push_member(&mut out, false, "channel_data", channel_data);
+    }
+    out.push_str("}}");
+    out
+}
+
+/// `pusher:unsubscribe`.
+pub fn unsubscribe(channel: &str) -> String {
+    let mut out = open_frame("pusher:unsubscribe", channel.len());
+    out.push_str(r#","data":{"#);
+    push_member(&mut out, true, "channel", channel);
+    out.push_str("}}");
+    out
+}
+
+/// `pusher:signin` with the user authentication's `auth` and `user_data` (a JSON string).
+pub fn signin(auth: &str, user_data: &str) -> String {
+    let mut out = open_frame("pusher:signin", auth.len() + user_data.len());
+    out.push_str(r#","data":{"#);
+    push_member(&mut out, true, "auth", auth);
+    push_member(&mut out, false, "user_data", user_data);
+    out.push_str("}}");
+    out
+}
+
+/// A client event. `data_json` must already be one valid JSON value (checked by the
+/// caller); it is sent as a value, not double-encoded.
+pub fn client_event(channel: &str, event: &str, data_json: &str) -> String {
+    let mut out = open_frame(event, channel.len() + data_json.len());
+    out.push_str(r#","channel":"#);
+    json::write_string(&mut out, channel);
+    out.push_str(r#","data":"#);
+    out.push_str(data_json);
+    out.push('}');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_double_encoded_data() {
+        let f = decode(r#"{"event":"App\\Events\\X","channel":"c","data":"{\"a\":1}"}"#).unwrap();
+        assert_eq!(f.event, "App\\Events\\X");
+        assert_eq!(f.channel.as_deref(), Some("c"));
+        assert_eq!(f.data, RawData::Encoded(Cow::Borrowed("{\"a\":1}")).clone());
+        assert_eq!(f.data.json_text(), Some(r#"{"a":1}"#));
+    }
+
+    #[test]
+    fn decodes_object_data_and_numeric_user_id() {
+        let f = decode(r#" {"data": {"a" : [1]} ,"user_id":42,"event":"client-x"} "#).unwrap();
+        assert_eq!(f.data, RawData::Value(r#"{"a" : [1]}"#));
+        assert_eq!(f.user_id.as_deref(), Some("42"));
+        assert_eq!(f.channel, None);
+    }
+
+    #[test]
+    fn rejects_bad_envelopes() {
+        assert!(matches!(decode("nope"), Err(FrameError::NotJson(_))));
+        assert_eq!(decode("[1]"), Err(FrameError::NotAnObject));
+        assert_eq!(decode(r#"{"channel":"c"}"#), Err(FrameError::MissingEvent));
+        assert_eq!(decode(r#"{"event":1}"#), Err(FrameError::MissingEvent));
+        assert_eq!(
+            decode(r#"{"event":"e","channel":5}"#),
+            Err(FrameError::BadMember("channel"))
+        );
+        assert_eq!(
+            decode(r#"{"event":"e","user_id":{}}"#),
+            Err(FrameError::BadMember("user_id"))
+        );
+    }
+
+    #[test]
+    fn encodes_client_frames() {
+        assert_eq!(
+            subscribe("presence-a", "k:s", Some(r#"{"user_id":1}"#)),
+            r#"{"event":"pusher:subscribe","data":{"channel":"presence-a","auth":"k:s","channel_data":"{\"user_id\":1}"}}"#
+        );
+        assert_eq!(
+            subscribe("a", "", None),
+            r#"{"event":"pusher:subscribe","data":{"channel":"a","auth":""}}"#
+        );
+        assert_eq!(
+            unsubscribe("a\"b"),
+            r#"{"event":"pusher:unsubscribe","data":{"channel":"a\"b"}}"#
+        );
+        assert_eq!(
+            client_event("private-a", "client-typing", r#"{"x":1}"#),
+            r#"{"event":"client-typing","channel":"private-a","data":{"x":1}}"#
+        );
+        assert_eq!(
+            signin("k:s", "{\"id\":\"1\"}"),
+            r#"{"event":"pusher:signin","data":{"auth":"k:s","user_data":"{\"id\":\"1\"}"}}"#
+        );
+        for frame in [PING, PONG] {
+            assert!(decode(frame).is_ok());
+        }
+    }
+
+    #[test]
+    fn encoded_frames_decode_back() {
+        let text = subscribe("private-é\n", "k:\u{1}", Some("{}"));
+        let f = decode(&text).unwrap();
+        let data = f.data.json_text().unwrap();
+        assert_eq!(get_str(data, "channel").as_deref(), Some("private-é\n"));
+        assert_eq!(get_str(data, "auth").as_deref(), Some("k:\u{1}"));
+        assert_eq!(get_str(data, "channel_data").as_deref(), Some("{}"));
+    }
+}

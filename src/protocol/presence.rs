@@ -1,0 +1,150 @@
+//! Presence channel members, kept as the server reports them.
+//!
+//! Member ids are compared as text (servers and Laravel apps send both `"42"` and `42`),
+//! but each member keeps the id's JSON form so that JavaScript sees the same type the
+//! server sent. Member info stays raw JSON for JS to parse.
+
+use std::collections::BTreeMap;
+
+use super::frame::id_text;
+use super::json;
+
+/// One member of a presence channel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    /// The id as text, for comparison.
+    pub id: String,
+    /// The id as it was written in JSON (`42` or `"42"`).
+    pub id_json: String,
+    /// The member's `user_info`, raw JSON (`null` when absent).
+    pub info_json: String,
+}
+
+/// Why a presence payload could not be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PresenceError(pub &'static str);
+
+/// The member list of one subscribed presence channel.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Members {
+    members: BTreeMap<String, Member>,
+    count: u64,
+    me: Option<String>,
+}
+
+impl Members {
+    /// Builds the list from a `subscription_succeeded` payload
+    /// `{"presence":{"count":N,"ids":[...],"hash":{"<id>":info}}}`. `my_id_json` is the
+    /// `user_id` from this client's own `channel_data`.
+    pub fn from_subscription(data: &str, my_id_json: Option<&str>) -> Result<Self, PresenceError> {
+        let presence = json::get(data, "presence").ok_or(PresenceError("no `presence` member"))?;
+        let hash = json::get(presence, "hash").ok_or(PresenceError("no `presence.hash`"))?;
+        let mut members = BTreeMap::new();
+        for entry in
+            json::entries(hash).map_err(|_| PresenceError("`presence.hash` is not an object"))?
+        {
+            let (id, info) = entry.map_err(|_| PresenceError("malformed `presence.hash`"))?;
+            let mut id_json = String::with_capacity(id.len() + 2);
+            json::write_string(&mut id_json, &id);
+            members.insert(
+                id.to_string(),
+                Member {
+                    id: id.into_owned(),
+                    id_json,
+                    info_json: info.to_owned(),
+                },
+            );
+        }
+        let len = u64::try_from(members.len()).unwrap_or(u64::MAX);
+        let count = json::get(presence, "count")
+            .and_then(json::parse_u64)
+            .unwrap_or(len);
+        let me = my_id_json.and_then(id_text).map(|id| id.into_owned());
+        Ok(Members { members, count, me })
+    }
+
+    /// Applies `member_added` `{user_id, user_info}`. A known id only gets its info
+    /// updated; the count grows for new ids only. Returns the member as it now is.
+    pub fn add(&mut self, data: &str) -> Result<Member, PresenceError> {
+        let id_json = json::get(data, "user_id").ok_or(PresenceError("no `user_id`"))?;
+        let id = id_text(id_json).ok_or(PresenceError("`user_id` is not a string or number"))?;
+        let member = Member {
+            id: id.into_owned(),
+            id_json: id_json.to_owned(),
+            info_json: json::get(data, "user_info").unwrap_or("null").to_owned(),
+        };
+        if self
+            .members
+            .insert(member.id.clone(), member.clone())
+            .is_none()
+        {
+            self.count = self.count.saturating_add(1);
+        }
+        Ok(member)
+    }
+
+    /// Applies `member_removed` `{user_id}`. An unknown id is ignored (`Ok(None)`).
+    pub fn remove(&mut self, data: &str) -> Result<Option<Member>, PresenceError> {
+        let id_json = json::get(data, "user_id").ok_or(PresenceError("no `user_id`"))?;
+        let id = id_text(id_json).ok_or(PresenceError("`user_id` is not a string or number"))?;
+        let removed = self.members.remove(id.as_ref());
+        if removed.is_some() {
+            self.count = self.count.saturating_sub(1);
+        }
+        Ok(removed)
+    }
+
+    /// The member count (as reported by the server, then kept up to date).
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+
+    /// A member by id.
+    pub fn get(&self, id: &str) -> Option<&Member> {
+        self.members.get(id)
+    }
+
+    /// This client's own member entry, once the server has listed it.
+    pub fn me(&self) -> Option<&Member> {
+        self.members.get(self.me.as_deref()?)
+    }
+
+    /// Every member, ordered by id.
+    pub fn iter(&self) -> impl Iterator<Item = &Member> {
+        self.members.values()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SUCCEEDED: &str = r#"{"presence":{"count":2,"ids":["1","2"],"hash":{"1":{"name":"Ann"},"2":{"name":"Bob"}}}}"#;
+
+    #[test]
+    fn builds_from_subscription() {
+        let m = Members::from_subscription(SUCCEEDED, Some("1")).unwrap();
+        assert_eq!(m.count(), 2);
+        assert_eq!(m.me().unwrap().info_json, r#"{"name":"Ann"}"#);
+        assert_eq!(m.iter().count(), 2);
+        assert!(Members::from_subscription("{}", None).is_err());
+    }
+
+    #[test]
+    fn add_remove_and_duplicates() {
+        let mut m = Members::from_subscription(SUCCEEDED, Some(r#""2""#)).unwrap();
+        assert_eq!(m.me().unwrap().id, "2");
+        let added = m.add(r#"{"user_id":3,"user_info":{"name":"Cy"}}"#).unwrap();
+        assert_eq!((added.id.as_str(), added.id_json.as_str()), ("3", "3"));
+        assert_eq!(m.count(), 3);
+        m.add(r#"{"user_id":"3","user_info":{"name":"Cyd"}}"#)
+            .unwrap();
+        assert_eq!(m.count(), 3, "a known id updates, never double counts");
+        assert_eq!(m.get("3").unwrap().info_json, r#"{"name":"Cyd"}"#);
+        assert_eq!(m.remove(r#"{"user_id":"99"}"#).unwrap(), None);
+        assert_eq!(m.count(), 3);
+        assert_eq!(m.remove(r#"{"user_id":3}"#).unwrap().unwrap().id, "3");
+        assert_eq!(m.count(), 2);
+        assert!(m.add(r#"{"user_info":{}}"#).is_err());
+    }
+}

@@ -1,0 +1,189 @@
+//! Connection states: the six public ones of the Pusher protocol, and the richer
+//! internal phase each of them is derived from. Every transition is made by one function
+//! of [`crate::protocol::Client`]; a combination that makes no sense (a socket id while
+//! connecting, a retry time while connected) cannot be written down.
+
+use super::output::LinkId;
+
+/// The public connection state, as pusher-js names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum State {
+    /// Created, not yet asked to connect.
+    Initialized,
+    /// Opening a socket, handshaking, or waiting to retry.
+    Connecting,
+    /// Connected, with a socket id.
+    Connected,
+    /// Still trying, but for longer than the unavailable timeout.
+    Unavailable,
+    /// Cannot work in this environment (no WebSocket, a URL the browser rejects).
+    Failed,
+    /// Disconnected on purpose: by the app, paused in a hidden tab, or refused by the
+    /// server for good.
+    Disconnected,
+}
+
+impl State {
+    /// The pusher-js name of the state, which is also the name of its event.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Initialized => "initialized",
+            State::Connecting => "connecting",
+            State::Connected => "connected",
+            State::Unavailable => "unavailable",
+            State::Failed => "failed",
+            State::Disconnected => "disconnected",
+        }
+    }
+}
+
+/// Why the connection is `disconnected`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DisconnectReason {
+    /// The app called `disconnect()`.
+    Requested,
+    /// The page was hidden for longer than the grace period; becoming visible reconnects.
+    Paused,
+    /// The server refused the connection in a way retrying cannot fix, or a protocol
+    /// error kept repeating.
+    Refused {
+        /// The close or error code.
+        code: u16,
+        /// Why, in words.
+        message: String,
+    },
+}
+
+impl DisconnectReason {
+    /// A short machine-friendly name: `requested`, `paused` or `refused`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            DisconnectReason::Requested => "requested",
+            DisconnectReason::Paused => "paused",
+            DisconnectReason::Refused { .. } => "refused",
+        }
+    }
+}
+
+/// How the last socket ended, for status displays ("reconnecting: connection lost").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkEnd {
+    /// The socket closed with this code (1006 when it simply dropped).
+    Closed {
+        /// The WebSocket close code.
+        code: u16,
+        /// The close reason, or a description of the code.
+        reason: String,
+    },
+    /// The server sent `pusher:error` with a code that ends the connection.
+    ServerError {
+        /// The error code.
+        code: u16,
+        /// The server's message.
+        message: String,
+    },
+    /// A ping went unanswered.
+    PongTimeout,
+    /// The handshake did not complete in time.
+    HandshakeTimeout,
+    /// The server's handshake could not be understood.
+    BadHandshake,
+    /// We closed it: the app disconnected or the page was hidden.
+    ClosedByClient,
+}
+
+impl LinkEnd {
+    /// The close or error code, if there was one.
+    pub fn code(&self) -> Option<u16> {
+        match self {
+            LinkEnd::Closed { code, .. } | LinkEnd::ServerError { code, .. } => Some(*code),
+            _ => None,
+        }
+    }
+
+    /// Why, in words.
+    pub fn reason(&self) -> &str {
+        match self {
+            LinkEnd::Closed { reason, .. } => reason,
+            LinkEnd::ServerError { message, .. } => message,
+            LinkEnd::PongTimeout => "the server did not answer a ping in time",
+            LinkEnd::HandshakeTimeout => "the server did not complete the handshake in time",
+            LinkEnd::BadHandshake => "the server's handshake could not be understood",
+            LinkEnd::ClosedByClient => "closed by the client",
+        }
+    }
+}
+
+/// Where a connection attempt stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Step {
+    /// Waiting out a backoff delay (the `Retry` timer).
+    Waiting,
+    /// The socket was requested and has not opened yet.
+    Opening(LinkId),
+    /// The socket is open; waiting for `pusher:connection_established`.
+    Handshaking(LinkId),
+}
+
+/// The internal connection phase.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Phase {
+    /// Never connected.
+    Initialized,
+    /// Trying to get connected. `unavailable` once the unavailable timeout has passed
+    /// in this series of attempts.
+    Connecting { step: Step, unavailable: bool },
+    /// Connected.
+    Connected(Link),
+    /// Disconnected on purpose.
+    Disconnected(DisconnectReason),
+    /// Cannot work here.
+    Failed(String),
+}
+
+/// A live, handshaken connection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Link {
+    /// The socket.
+    pub id: LinkId,
+    /// The server-assigned socket id (`123.456`).
+    pub socket_id: String,
+    /// When the handshake completed (for "was it stable?").
+    pub since: crate::protocol::time::Instant,
+    /// Effective activity timeout.
+    pub activity_timeout: core::time::Duration,
+    /// Last inbound frame (for "may the link be stale?").
+    pub last_inbound: crate::protocol::time::Instant,
+    /// Whether a ping is out, awaiting any frame.
+    pub ping_outstanding: bool,
+}
+
+impl Phase {
+    /// The public state this phase shows.
+    pub fn state(&self) -> State {
+        match self {
+            Phase::Initialized => State::Initialized,
+            Phase::Connecting {
+                unavailable: false, ..
+            } => State::Connecting,
+            Phase::Connecting {
+                unavailable: true, ..
+            } => State::Unavailable,
+            Phase::Connected(_) => State::Connected,
+            Phase::Disconnected(_) => State::Disconnected,
+            Phase::Failed(_) => State::Failed,
+        }
+    }
+
+    /// The socket currently in use, if any.
+    pub fn link(&self) -> Option<LinkId> {
+        match self {
+            Phase::Connecting {
+                step: Step::Opening(link) | Step::Handshaking(link),
+                ..
+            } => Some(*link),
+            Phase::Connected(link) => Some(link.id),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,464 @@
+//! The channel registry of [`Client`]: subscribing and leaving, authorization replies,
+//! resubscribing after every reconnection, and the frames addressed to a channel.
+
+use core::fmt;
+
+use super::channel::{Channel, ChannelKind, ChannelState, Subscription};
+use super::client::{AuthPurpose, Client};
+use super::crypto::SharedSecret;
+use super::frame::{self, Frame};
+use super::json;
+use super::output::{AuthRequestId, Event, Message, SubscriptionError};
+use super::presence::{Member, Members};
+use super::state::Phase;
+use super::time::Instant;
+
+/// The answer of an auth endpoint or authorizer:
+/// `{"auth": "...", "channel_data"?: "...", "shared_secret"?: "...", "user_data"?: "..."}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuthData {
+    /// `"<key>:<hex signature>"`.
+    pub auth: String,
+    /// Presence channels: the member's `{"user_id", "user_info"}` as a JSON string.
+    pub channel_data: Option<String>,
+    /// Encrypted channels: the channel key, base64.
+    pub shared_secret: Option<String>,
+    /// User sign-in: the user's data as a JSON string.
+    pub user_data: Option<String>,
+}
+
+/// A failed authorization: the HTTP status (if the endpoint answered) and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthFailure {
+    /// The HTTP status, when there was a response.
+    pub status: Option<u16>,
+    /// A readable explanation.
+    pub message: String,
+}
+
+impl AuthData {
+    /// Reads an auth response body. `channel_data` and `user_data` are strings in the
+    /// protocol; an object is accepted too (some hand-written authorizers return one)
+    /// and kept as its JSON text.
+    pub fn from_json(text: &str) -> Result<AuthData, AuthFailure> {
+        let invalid = |message: &str| AuthFailure {
+            status: None,
+            message: message.to_owned(),
+        };
+        let body =
+            json::single_value(text).map_err(|_| invalid("the auth response is not JSON"))?;
+        if json::kind(body) != Some(json::Kind::Object) {
+            return Err(invalid("the auth response is not a JSON object"));
+        }
+        let auth = frame::get_str(body, "auth")
+            .ok_or_else(|| invalid("the auth response has no `auth` string"))?
+            .into_owned();
+        let text_member = |key: &str| {
+            json::get(body, key).and_then(|raw| match json::kind(raw) {
+                Some(json::Kind::String) => json::parse_string(raw).map(|s| s.into_owned()),
+                Some(json::Kind::Object) => Some(raw.to_owned()),
+                _ => None,
+            })
+        };
+        Ok(AuthData {
+            auth,
+            channel_data: text_member("channel_data"),
+            shared_secret: frame::get_str(body, "shared_secret").map(|s| s.into_owned()),
+            user_data: text_member("user_data"),
+        })
+    }
+}
+
+/// Why a channel cannot be subscribed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SubscribeError {
+    /// The name is empty.
+    EmptyName,
+    /// Names starting with `#` are reserved for the server.
+    ReservedName,
+}
+
+impl fmt::Display for SubscribeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            SubscribeError::EmptyName => "channel name must not be empty",
+            SubscribeError::ReservedName => {
+                "channel names starting with `#` are reserved for the server"
+            }
+        })
+    }
+}
+
+impl Client {
+    /// Wants `name`: subscribes now if connected, else as soon as connected, and again
+    /// after every reconnection. Subscribing again to a channel being left cancels the
+    /// leave; to a refused one, retries.
+    pub fn subscribe(&mut self, now: Instant, name: &str) -> Result<(), SubscribeError> {
+        if name.is_empty() {
+            return Err(SubscribeError::EmptyName);
+        }
+        let kind = ChannelKind::of(name);
+        if kind == ChannelKind::User {
+            return Err(SubscribeError::ReservedName);
+        }
+        let retry = match self.channels.get_mut(name) {
+            Some(channel) => match &mut channel.subscription {
+                Subscription::Pending { cancelled } => {
+                    *cancelled = false;
+                    false
+                }
+                Subscription::Failed => true,
+                _ => false,
+            },
+            None => {
+                self.channels.insert(name.to_owned(), Channel::new(kind));
+                true
+            }
+        };
+        if retry {
+            self.start_subscription(now, name);
+        }
+        Ok(())
+    }
+
+    /// Leaves `name`. A subscription still in flight is cancelled as soon as the server
+    /// confirms it; an authorization in flight is discarded when it arrives.
+    pub fn unsubscribe(&mut self, _now: Instant, name: &str) {
+        let Some(channel) = self.channels.get_mut(name) else {
+            return;
+        };
+        match channel.subscription {
+            Subscription::Pending { .. } => {
+                channel.subscription = Subscription::Pending { cancelled: true };
+            }
+            Subscription::Subscribed => {
+                self.channels.remove(name);
+                self.send(frame::unsubscribe(name));
+            }
+            _ => {
+                self.channels.remove(name);
+            }
+        }
+    }
+
+    /// Channels the app wants (or is leaving, while that is in flight), by name.
+    pub fn channel_names(&self) -> impl Iterator<Item = &str> {
+        self.channels.keys().map(String::as_str)
+    }
+
+    /// Where the subscription of `name` stands; `None` if the app does not want it.
+    pub fn channel_state(&self, name: &str) -> Option<ChannelState> {
+        self.channels.get(name).map(Channel::state)
+    }
+
+    /// The members of a subscribed presence channel.
+    pub fn members(&self, name: &str) -> Option<&Members> {
+        self.channels.get(name)?.members.as_ref()
+    }
+
+    /// The last `subscription_count` the server reported for `name`.
+    pub fn subscription_count(&self, name: &str) -> Option<u64> {
+        self.channels.get(name)?.count
+    }
+
+    /// An answer to [`super::output::Output::Authorize`]. Replies for a socket id that
+    /// is no longer current, or for a request nobody waits for any more, are discarded:
+    /// the server would reject them anyway.
+    pub fn handle_auth_reply(
+        &mut self,
+        _now: Instant,
+        id: AuthRequestId,
+        reply: Result<AuthData, AuthFailure>,
+    ) {
+        let Some(pending) = self.auths.remove(&id) else {
+            return;
+        };
+        if self.socket_id() != Some(pending.socket_id.as_str()) {
+            return;
+        }
+        match pending.purpose {
+            AuthPurpose::Subscribe(name) => self.finish_subscription(&name, id, reply),
+            AuthPurpose::Rekey(name) => self.finish_rekey(&name, id, reply),
+            AuthPurpose::SignIn => self.finish_sign_in(reply),
+        }
+    }
+
+    /// After a (re)connection: every wanted channel is subscribed again, with a fresh
+    /// authorization for the new socket id.
+    pub(crate) fn resubscribe_all(&mut self, now: Instant) {
+        let names: Vec<String> = self
+            .channels
+            .iter()
+            .filter(|(_, c)| c.kind != ChannelKind::User)
+            .map(|(name, _)| name.clone())
+            .collect();
+        for name in names {
+            self.start_subscription(now, &name);
+        }
+    }
+
+    /// The connection is gone: subscriptions end, the wish stays. Channels left while
+    /// their subscription was in flight, and the user's own channel, are forgotten.
+    pub(crate) fn reset_channels(&mut self) {
+        self.channels.retain(|_, channel| {
+            !matches!(
+                channel.subscription,
+                Subscription::Pending { cancelled: true }
+            ) && channel.kind != ChannelKind::User
+        });
+        for channel in self.channels.values_mut() {
+            channel.reset();
+        }
+    }
+
+    /// Subscribes `name` now if connected: asks for an authorization first if the
+    /// channel needs one.
+    pub(crate) fn start_subscription(&mut self, _now: Instant, name: &str) {
+        if !matches!(self.phase, Phase::Connected(_)) {
+            return;
+        }
+        let Some(kind) = self.channels.get(name).map(|c| c.kind) else {
+            return;
+        };
+        let next = if kind.needs_auth() {
+            match self.request_auth(AuthPurpose::Subscribe(name.to_owned())) {
+                Some(request) => Subscription::Authorizing(request),
+                None => return,
+            }
+        } else {
+            self.send(frame::subscribe(name, "", None));
+            Subscription::Pending { cancelled: false }
+        };
+        if let Some(channel) = self.channels.get_mut(name) {
+            channel.subscription = next;
+        }
+    }
+
+    fn finish_subscription(
+        &mut self,
+        name: &str,
+        id: AuthRequestId,
+        reply: Result<AuthData, AuthFailure>,
+    ) {
+        let Some(channel) = self.channels.get_mut(name) else {
+            return;
+        };
+        if channel.subscription != Subscription::Authorizing(id) {
+            return;
+        }
+        let data = match reply.and_then(|data| check_auth(channel.kind, data)) {
+            Ok(data) => data,
+            Err(failure) => {
+                channel.subscription = Subscription::Failed;
+                let error = SubscriptionError {
+                    kind: "AuthError".to_owned(),
+                    error: failure.message,
+                    status: failure.status,
+                };
+                self.emit(Event::SubscriptionError {
+                    channel: name.to_owned(),
+                    error,
+                });
+                return;
+            }
+        };
+        if let Some(secret) = data
+            .shared_secret
+            .as_deref()
+            .and_then(SharedSecret::from_base64)
+        {
+            channel.keyring.secret = Some(secret);
+            channel.keyring.retried = false;
+        }
+        channel.my_id_json = data
+            .channel_data
+            .as_deref()
+            .and_then(|cd| json::get(cd, "user_id"))
+            .map(str::to_owned);
+        channel.subscription = Subscription::Pending { cancelled: false };
+        self.send(frame::subscribe(
+            name,
+            &data.auth,
+            data.channel_data.as_deref(),
+        ));
+    }
+
+    /// A frame addressed to a channel.
+    pub(crate) fn handle_channel_frame(&mut self, now: Instant, frame: Frame<'_>) {
+        let Some(name) = frame.channel.as_deref() else {
+            return;
+        };
+        let Some(channel) = self.channels.get_mut(name) else {
+            return;
+        };
+        let name = name.to_owned();
+        match frame.event.as_ref() {
+            "pusher_internal:subscription_succeeded" => {
+                self.subscription_succeeded(now, name, frame.data.json_text())
+            }
+            "pusher:subscription_error" => {
+                let cancelled = channel.subscription == Subscription::Pending { cancelled: true };
+                let data = frame.data.json_text().unwrap_or("{}");
+                let error = SubscriptionError {
+                    kind: frame::get_str(data, "type")
+                        .map_or_else(|| "SubscriptionError".to_owned(), |t| t.into_owned()),
+                    error: frame::get_str(data, "error")
+                        .map_or_else(|| "subscription refused".to_owned(), |e| e.into_owned()),
+                    status: json::get(data, "status")
+                        .and_then(json::parse_u64)
+                        .and_then(|s| u16::try_from(s).ok()),
+                };
+                if cancelled {
+                    self.channels.remove(&name);
+                } else {
+                    channel.subscription = Subscription::Failed;
+                    self.emit(Event::SubscriptionError {
+                        channel: name,
+                        error,
+                    });
+                }
+            }
+            "pusher_internal:subscription_count" => {
+                let count = frame
+                    .data
+                    .json_text()
+                    .and_then(|d| json::get(d, "subscription_count"))
+                    .and_then(json::parse_u64);
+                match count {
+                    Some(count) => {
+                        channel.count = Some(count);
+                        self.emit(Event::SubscriptionCount {
+                            channel: name,
+                            count,
+                        });
+                    }
+                    None => self.malformed("invalid subscription_count".to_owned()),
+                }
+            }
+            "pusher_internal:member_added" | "pusher_internal:member_removed" => {
+                self.member_change(name, &frame.event, frame.data.json_text())
+            }
+            event if event.starts_with("pusher_internal:") => {}
+            _ => {
+                if channel.subscription == (Subscription::Pending { cancelled: true }) {
+                    return;
+                }
+                let encrypted =
+                    channel.kind == ChannelKind::Encrypted && !frame.event.starts_with("pusher:");
+                let event = frame.event.into_owned();
+                let user_id = frame.user_id.map(|id| id.into_owned());
+                if encrypted {
+                    let raw = frame.data.json_text().unwrap_or("").to_owned();
+                    self.receive_encrypted(name, event, raw, user_id);
+                } else {
+                    self.emit(Event::Message(Message {
+                        channel: Some(name),
+                        event,
+                        data: frame.data.into_payload(),
+                        user_id,
+                    }));
+                }
+            }
+        }
+    }
+
+    fn subscription_succeeded(&mut self, _now: Instant, name: String, data: Option<&str>) {
+        let Some(channel) = self.channels.get_mut(&name) else {
+            return;
+        };
+        match channel.subscription {
+            Subscription::Pending { cancelled: true } => {
+                self.channels.remove(&name);
+                self.send(frame::unsubscribe(&name));
+                return;
+            }
+            Subscription::Pending { cancelled: false } | Subscription::Subscribed => {}
+            _ => return,
+        }
+        if channel.kind == ChannelKind::Presence {
+            match Members::from_subscription(data.unwrap_or("{}"), channel.my_id_json.as_deref()) {
+                Ok(members) => channel.members = Some(members),
+                Err(problem) => {
+                    channel.subscription = Subscription::Failed;
+                    let error = SubscriptionError {
+                        kind: "PresenceError".to_owned(),
+                        error: problem.0.to_owned(),
+                        status: None,
+                    };
+                    self.emit(Event::SubscriptionError {
+                        channel: name,
+                        error,
+                    });
+                    return;
+                }
+            }
+        }
+        let resumed = channel.was_subscribed;
+        channel.was_subscribed = true;
+        channel.subscription = Subscription::Subscribed;
+        self.emit(Event::Subscribed {
+            channel: name.clone(),
+        });
+        if resumed {
+            self.emit(Event::Resumed { channel: name });
+        }
+    }
+
+    fn member_change(&mut self, name: String, event: &str, data: Option<&str>) {
+        let Some(members) = self
+            .channels
+            .get_mut(&name)
+            .and_then(|c| c.members.as_mut())
+        else {
+            return;
+        };
+        let data = data.unwrap_or("{}");
+        let result: Result<Option<(bool, Member)>, _> = if event == "pusher_internal:member_added" {
+            members.add(data).map(|m| Some((true, m)))
+        } else {
+            members.remove(data).map(|m| m.map(|m| (false, m)))
+        };
+        match result {
+            Ok(Some((true, member))) => self.emit(Event::MemberAdded {
+                channel: name,
+                member,
+            }),
+            Ok(Some((false, member))) => self.emit(Event::MemberRemoved {
+                channel: name,
+                member,
+            }),
+            Ok(None) => {}
+            Err(problem) => {
+                let mut reason = String::from(event);
+                reason.push_str(": ");
+                reason.push_str(problem.0);
+                self.malformed(reason);
+            }
+        }
+    }
+}
+
+/// The parts of an auth reply each kind of channel cannot do without.
+fn check_auth(kind: ChannelKind, data: AuthData) -> Result<AuthData, AuthFailure> {
+    let missing = |message: &str| AuthFailure {
+        status: None,
+        message: message.to_owned(),
+    };
+    match kind {
+        ChannelKind::Presence if data.channel_data.is_none() => Err(missing(
+            "the auth response for a presence channel has no `channel_data`",
+        )),
+        ChannelKind::Encrypted
+            if data
+                .shared_secret
+                .as_deref()
+                .and_then(SharedSecret::from_base64)
+                .is_none() =>
+        {
+            Err(missing(
+                "no valid `shared_secret` in the auth response for an encrypted channel",
+            ))
+        }
+        _ => Ok(data),
+    }
+}

@@ -1,0 +1,123 @@
+//! User authentication (`pusher:signin`) and what comes with it: the user's own
+//! `#server-to-user-{id}` channel and watchlist events.
+
+use super::channel::{Channel, ChannelKind, Subscription};
+use super::client::{AuthPurpose, Client};
+use super::frame;
+use super::json;
+use super::output::{ClientError, Event};
+use super::state::Phase;
+use super::subscriptions::{AuthData, AuthFailure};
+use super::time::Instant;
+
+/// Where sign-in stands.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct UserSession {
+    /// The app asked to sign in: do it again after every reconnection.
+    pub wanted: bool,
+    /// The id confirmed by `pusher:signin_success` on the current connection.
+    pub user_id: Option<String>,
+}
+
+impl UserSession {
+    /// The connection dropped: the sign-in must be redone.
+    pub fn reset(&mut self) {
+        self.user_id = None;
+    }
+}
+
+impl Client {
+    /// Signs the user in (pusher-js `signin()`): asks for a user authentication, sends
+    /// `pusher:signin`, and once confirmed subscribes the user's own channel. Repeated
+    /// after every reconnection.
+    pub fn sign_in(&mut self, _now: Instant) {
+        if self.user.wanted {
+            return;
+        }
+        self.user.wanted = true;
+        if matches!(self.phase, Phase::Connected(_)) {
+            self.request_auth(AuthPurpose::SignIn);
+        }
+    }
+
+    /// The signed-in user's id, once the server has confirmed it.
+    pub fn user_id(&self) -> Option<&str> {
+        self.user.user_id.as_deref()
+    }
+
+    pub(crate) fn sign_in_again(&mut self, _now: Instant) {
+        if self.user.wanted {
+            self.request_auth(AuthPurpose::SignIn);
+        }
+    }
+
+    pub(crate) fn finish_sign_in(&mut self, reply: Result<AuthData, AuthFailure>) {
+        match reply {
+            Ok(AuthData {
+                auth,
+                user_data: Some(user_data),
+                ..
+            }) => self.send(frame::signin(&auth, &user_data)),
+            Ok(_) => self.sign_in_failed("the user authentication response has no `user_data`"),
+            Err(failure) => self.sign_in_failed(&failure.message),
+        }
+    }
+
+    /// `pusher:signin_success {user_data}`: `user_data` must hold a non-empty string id.
+    pub(crate) fn handle_signin_success(&mut self, _now: Instant, data: Option<&str>) {
+        let user_data = data.and_then(|d| frame::get_str(d, "user_data"));
+        let id = user_data
+            .as_deref()
+            .and_then(|ud| frame::get_str(ud, "id"))
+            .filter(|id| !id.is_empty());
+        let (Some(user_data), Some(id)) = (user_data.as_deref(), id) else {
+            self.sign_in_failed("pusher:signin_success without a user id");
+            return;
+        };
+        let mut channel = String::from("#server-to-user-");
+        channel.push_str(&id);
+        self.user.user_id = Some(id.into_owned());
+        let mut entry = Channel::new(ChannelKind::User);
+        entry.subscription = Subscription::Pending { cancelled: false };
+        self.channels.insert(channel.clone(), entry);
+        self.send(frame::subscribe(&channel, "", None));
+        self.emit(Event::SignedIn {
+            user_data: user_data.to_owned(),
+        });
+    }
+
+    /// `pusher_internal:watchlist_events {events: [{name, user_ids}]}`.
+    pub(crate) fn handle_watchlist(&mut self, data: Option<&str>) {
+        let events = data
+            .and_then(|d| json::get(d, "events"))
+            .and_then(|e| json::elements(e).ok());
+        let Some(events) = events else {
+            self.malformed("invalid watchlist_events".to_owned());
+            return;
+        };
+        for event in events.flatten() {
+            let Some(name) = frame::get_str(event, "name") else {
+                continue;
+            };
+            let user_ids = json::get(event, "user_ids")
+                .and_then(|ids| json::elements(ids).ok())
+                .map(|ids| {
+                    ids.flatten()
+                        .filter_map(frame::id_text)
+                        .map(|id| id.into_owned())
+                        .collect()
+                })
+                .unwrap_or_default();
+            self.emit(Event::Watchlist {
+                name: name.into_owned(),
+                user_ids,
+            });
+        }
+    }
+
+    fn sign_in_failed(&mut self, message: &str) {
+        self.emit(Event::Error(ClientError::SignIn {
+            message: message.to_owned(),
+        }));
+    }
+}
