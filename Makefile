@@ -1,0 +1,54 @@
+# echo-wasm — build and test commands. `make test` is what CI runs (.ci/run).
+# Every target installs what it needs first (scripts/setup.sh, idempotent).
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := test
+export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
+
+WASM_TARGET := wasm32-unknown-unknown
+RELEASE_WASM := target/$(WASM_TARGET)/release/echo_wasm.wasm
+BINDGEN_OUT := target/wasm-bindgen
+# The features rustc enables for wasm32 by default; wasm-opt must know them.
+WASM_OPT_FEATURES := --enable-bulk-memory --enable-nontrapping-float-to-int \
+	--enable-sign-ext --enable-mutable-globals --enable-multivalue --enable-reference-types
+
+.PHONY: test build lint test-native size clean setup-native setup-wasm
+
+## test: every test suite, plus formatting and lints (what CI runs)
+test: lint test-native build
+	@echo "make test: all suites passed"
+
+## lint: rustfmt and clippy, warnings are errors (host and wasm32)
+lint: setup-native
+	cargo fmt --all -- --check
+	cargo clippy --all-targets -- -D warnings
+	cargo clippy --lib --target $(WASM_TARGET) -- -D warnings
+
+## test-native: the protocol core's deterministic tests (virtual clock) and property tests
+test-native: setup-native
+	cargo test --all-targets
+	cargo test --doc
+
+## build: the release wasm module, through wasm-bindgen and wasm-opt, with its size
+build: setup-wasm
+	cargo build --lib --release --target $(WASM_TARGET)
+	wasm-bindgen --target web --out-dir $(BINDGEN_OUT) --out-name echo_wasm $(RELEASE_WASM)
+	wasm-opt -Oz $(WASM_OPT_FEATURES) $(BINDGEN_OUT)/echo_wasm_bg.wasm -o $(BINDGEN_OUT)/echo_wasm_bg.wasm
+	@$(MAKE) --no-print-directory size
+
+## size: raw and gzip -9 sizes of the built module and its JS glue
+size:
+	@for f in $(BINDGEN_OUT)/echo_wasm_bg.wasm $(BINDGEN_OUT)/echo_wasm.js; do \
+		printf '%-36s %8d bytes raw %8d bytes gzip -9\n' "$$f" "$$(wc -c < $$f)" "$$(gzip -9 -c $$f | wc -c)"; \
+	done
+
+setup-native:
+	@scripts/setup.sh native
+
+setup-wasm:
+	@scripts/setup.sh wasm
+
+## clean: remove build output
+clean:
+	cargo clean
+	rm -rf pkg

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Installs what building and testing echo-wasm needs, skipping whatever is already there.
+# Safe to run any number of times; `make test` and `make build` call it first.
+#
+#   scripts/setup.sh native   rustfmt + clippy (the native test suite)
+#   scripts/setup.sh wasm     + wasm32 target, wasm-bindgen CLI, wasm-opt (npm binaryen)
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+
+# Must equal the `wasm-bindgen` crate version pinned with `=` in Cargo.toml.
+WASM_BINDGEN_VERSION=$(sed -n 's/^wasm-bindgen = "=\(.*\)"$/\1/p' Cargo.toml)
+export PATH="$HOME/.cargo/bin:$PATH"
+
+log() { printf 'setup: %s\n' "$*" >&2; }
+
+need_rust() {
+    command -v cargo >/dev/null || { log "cargo is missing: install Rust with rustup first"; exit 1; }
+    local installed
+    installed=$(rustup component list --installed 2>/dev/null || true)
+    for component in rustfmt clippy; do
+        if ! grep -q "^$component" <<<"$installed"; then
+            log "adding rust component $component"
+            rustup component add "$component"
+        fi
+    done
+}
+
+need_wasm() {
+    if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+        log "adding the wasm32-unknown-unknown target"
+        rustup target add wasm32-unknown-unknown
+    fi
+    if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
+        log "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (takes a few minutes, once)"
+        cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+    fi
+    need_node_modules
+}
+
+need_node_modules() {
+    command -v npm >/dev/null || { log "npm is missing: install Node.js 20+ first"; exit 1; }
+    # Reinstall when the lockfile changed since the last install.
+    if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+        log "installing npm dev dependencies"
+        npm ci --no-audit --no-fund --loglevel=error
+    fi
+}
+
+case "${1:-native}" in
+    native) need_rust ;;
+    wasm) need_rust; need_wasm ;;
+    *) log "usage: $0 native|wasm"; exit 2 ;;
+esac
