@@ -23,6 +23,9 @@ lint: setup-native
 	cargo fmt --all -- --check
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --lib --target $(WASM_TARGET) -- -D warnings
+	@# The core stays sans-IO: nothing browser-specific may leak into it.
+	@! grep -rnE 'web_sys|js_sys|wasm_bindgen' src/protocol || \
+		{ echo "src/protocol must not use web-sys, js-sys or wasm-bindgen" >&2; exit 1; }
 
 ## test-native: the protocol core's deterministic tests (virtual clock) and property tests
 test-native: setup-native

@@ -82,21 +82,30 @@ pub enum FrameError {
     BadMember(&'static str),
 }
 
-impl core::fmt::Display for FrameError {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+impl FrameError {
+    /// A readable explanation, built without `core::fmt` (see [`json::JsonError::message`]).
+    pub fn message(&self) -> String {
         match self {
             FrameError::NotJson(e) => {
-                f.write_str("frame is not JSON: ")?;
-                core::fmt::Display::fmt(e, f)
+                let mut out = String::from("frame is not JSON: ");
+                out.push_str(&e.message());
+                out
             }
-            FrameError::NotAnObject => f.write_str("frame is not a JSON object"),
-            FrameError::MissingEvent => f.write_str("frame has no \"event\" string"),
+            FrameError::NotAnObject => "frame is not a JSON object".to_owned(),
+            FrameError::MissingEvent => "frame has no \"event\" string".to_owned(),
             FrameError::BadMember(name) => {
-                f.write_str("frame member \"")?;
-                f.write_str(name)?;
-                f.write_str("\" has the wrong type")
+                let mut out = String::from("frame member \"");
+                out.push_str(name);
+                out.push_str("\" has the wrong type");
+                out
             }
         }
+    }
+}
+
+impl core::fmt::Display for FrameError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(&self.message())
     }
 }
 

@@ -19,14 +19,21 @@ pub struct JsonError {
     pub reason: &'static str,
 }
 
+impl JsonError {
+    /// `invalid JSON at byte N: reason`, built without the `core::fmt` machinery (which
+    /// costs kilobytes of wasm) so the core can report it cheaply.
+    pub fn message(&self) -> String {
+        let mut out = String::from("invalid JSON at byte ");
+        write_u64(&mut out, self.offset as u64);
+        out.push_str(": ");
+        out.push_str(self.reason);
+        out
+    }
+}
+
 impl core::fmt::Display for JsonError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        let mut n = String::new();
-        write_u64(&mut n, self.offset as u64);
-        f.write_str("invalid JSON at byte ")?;
-        f.write_str(&n)?;
-        f.write_str(": ")?;
-        f.write_str(self.reason)
+        f.write_str(&self.message())
     }
 }
 

@@ -41,6 +41,7 @@ pub mod subscriptions;
 pub mod time;
 pub mod timers;
 mod user;
+pub mod vec_map;
 
 pub use backoff::BackoffPolicy;
 pub use channel::{ChannelKind, ChannelState};

@@ -4,10 +4,9 @@
 //! but each member keeps the id's JSON form so that JavaScript sees the same type the
 //! server sent. Member info stays raw JSON for JS to parse.
 
-use std::collections::BTreeMap;
-
 use super::frame::id_text;
 use super::json;
+use super::vec_map::VecMap;
 
 /// One member of a presence channel.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,7 +26,7 @@ pub struct PresenceError(pub &'static str);
 /// The member list of one subscribed presence channel.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Members {
-    members: BTreeMap<String, Member>,
+    members: VecMap<String, Member>,
     count: u64,
     me: Option<String>,
 }
@@ -39,7 +38,7 @@ impl Members {
     pub fn from_subscription(data: &str, my_id_json: Option<&str>) -> Result<Self, PresenceError> {
         let presence = json::get(data, "presence").ok_or(PresenceError("no `presence` member"))?;
         let hash = json::get(presence, "hash").ok_or(PresenceError("no `presence.hash`"))?;
-        let mut members = BTreeMap::new();
+        let mut members = VecMap::new();
         for entry in
             json::entries(hash).map_err(|_| PresenceError("`presence.hash` is not an object"))?
         {
@@ -109,7 +108,7 @@ impl Members {
         self.members.get(self.me.as_deref()?)
     }
 
-    /// Every member, ordered by id.
+    /// Every member, in the order the server listed or added them.
     pub fn iter(&self) -> impl Iterator<Item = &Member> {
         self.members.values()
     }

@@ -4,9 +4,8 @@
 //! platform timer: armed for [`Timers::next`], and [`crate::protocol::Client::handle_timeout`]
 //! when it fires (or whenever the page wakes up: late is fine, deadlines are recomputed).
 
-use std::collections::BTreeMap;
-
 use super::time::Instant;
+use super::vec_map::VecMap;
 
 /// The connection's own timers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -51,7 +50,7 @@ pub struct Timers {
     handshake: Option<Instant>,
     unavailable: Option<Instant>,
     retry: Option<Instant>,
-    shapers: BTreeMap<ShaperId, Instant>,
+    shapers: VecMap<ShaperId, Instant>,
 }
 
 impl Timers {
