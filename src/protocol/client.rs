@@ -4,7 +4,7 @@
 //! ([`super::encrypted`]), client events ([`super::client_events`]) and user sign-in
 //! ([`super::user`]) extend [`Client`] in their own modules.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
 use core::time::Duration;
 
@@ -21,6 +21,7 @@ use super::state::{DisconnectReason, Link, LinkEnd, Phase, State, Step};
 use super::time::Instant;
 use super::timers::{ShaperId, Timer, Timers};
 use super::user::UserSession;
+use super::vec_map::VecMap;
 
 /// A change in the page's life the browser tells us about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,11 +96,11 @@ pub struct Client {
     pub(crate) timers: Timers,
     pub(crate) backoff: Backoff,
     pub(crate) outbox: VecDeque<Output>,
-    pub(crate) channels: BTreeMap<String, Channel>,
-    pub(crate) auths: BTreeMap<AuthRequestId, PendingAuth>,
+    pub(crate) channels: VecMap<String, Channel>,
+    pub(crate) auths: VecMap<AuthRequestId, PendingAuth>,
     pub(crate) user: UserSession,
     pub(crate) rate: RateWindow,
-    shapers: BTreeMap<ShaperId, Shaper>,
+    shapers: VecMap<ShaperId, Shaper>,
     next_link: u32,
     next_auth: u32,
     next_shaper: u32,
@@ -119,11 +120,11 @@ impl Client {
             timers: Timers::default(),
             backoff,
             outbox: VecDeque::new(),
-            channels: BTreeMap::new(),
-            auths: BTreeMap::new(),
+            channels: VecMap::new(),
+            auths: VecMap::new(),
             user: UserSession::default(),
             rate: RateWindow::default(),
-            shapers: BTreeMap::new(),
+            shapers: VecMap::new(),
             next_link: 0,
             next_auth: 0,
             next_shaper: 0,
@@ -271,7 +272,7 @@ impl Client {
         let frame = match frame::decode(text) {
             Ok(frame) => frame,
             Err(error) => {
-                self.malformed(error.to_string());
+                self.malformed(error.message());
                 return;
             }
         };
@@ -612,7 +613,7 @@ impl Client {
 
         let delay = match action {
             CloseAction::Refused => None,
-            CloseAction::SwitchToTls => {
+            CloseAction::SwitchToTls if !self.config.endpoint.tls() => {
                 self.config.endpoint.require_tls();
                 self.backoff.skip();
                 Some(Duration::ZERO)
@@ -621,7 +622,11 @@ impl Client {
                 self.backoff.skip();
                 Some(Duration::ZERO)
             }
-            CloseAction::ReconnectNow | CloseAction::Retry => Some(self.backoff.next_delay()),
+            // 4000 although already on TLS: switching cannot help, so back off rather
+            // than reconnect at once in a loop.
+            CloseAction::SwitchToTls | CloseAction::ReconnectNow | CloseAction::Retry => {
+                Some(self.backoff.next_delay())
+            }
             CloseAction::RetryLater => Some(self.backoff.next_delay().max(Duration::from_secs(1))),
             CloseAction::RetryUnlessRepeated => {
                 self.repeated_errors = self.repeated_errors.saturating_add(1);
@@ -670,20 +675,18 @@ impl Client {
         reason: DisconnectReason,
         close_reason: &'static str,
     ) {
-        match &self.phase {
-            Phase::Connected(_) | Phase::Connecting { .. } | Phase::Initialized => {}
-            Phase::Disconnected(_) | Phase::Failed(_) => {
-                if reason == DisconnectReason::Requested {
-                    self.phase = Phase::Disconnected(reason);
-                }
-                return;
-            }
+        let active = matches!(self.phase, Phase::Connected(_) | Phase::Connecting { .. });
+        if !active && reason == DisconnectReason::Paused {
+            // Nothing to pause: never connected, or already resting.
+            return;
         }
         if let Some(link) = self.phase.link() {
             self.close_link(link, close_reason);
             self.last_end = Some(LinkEnd::ClosedByClient);
         }
-        self.drop_session();
+        if active {
+            self.drop_session();
+        }
         self.timers.stop_connection_timers_except(&[Timer::Pause]);
         let previous = self.state();
         self.phase = Phase::Disconnected(reason);

@@ -5,7 +5,8 @@
 /// How the core reacts to a link that ended with a given code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CloseAction {
-    /// 4000: the app only accepts TLS. Switch to `wss://` and reconnect at once.
+    /// 4000: the app only accepts TLS. Switch to `wss://` and reconnect at once (already
+    /// on TLS, switching cannot help: back off as for [`CloseAction::Retry`]).
     SwitchToTls,
     /// 4001–4099: the server refused us for a reason retrying cannot fix (unknown or
     /// disabled app, over quota, bad path or protocol, unauthorized). Stop for good.

@@ -325,6 +325,9 @@ impl Client {
                     .and_then(|d| json::get(d, "subscription_count"))
                     .and_then(json::parse_u64);
                 match count {
+                    // The app is leaving this channel: nothing more about it reaches it.
+                    Some(_)
+                        if channel.subscription == (Subscription::Pending { cancelled: true }) => {}
                     Some(count) => {
                         channel.count = Some(count);
                         self.emit(Event::SubscriptionCount {
@@ -393,7 +396,8 @@ impl Client {
                 }
             }
         }
-        let resumed = channel.was_subscribed;
+        // A repeated confirmation on the same link is not a resumption: nothing was missed.
+        let resumed = channel.was_subscribed && channel.subscription != Subscription::Subscribed;
         channel.was_subscribed = true;
         channel.subscription = Subscription::Subscribed;
         self.emit(Event::Subscribed {
