@@ -259,3 +259,138 @@ pub fn subscribed_channel(text: &str) -> Option<String> {
     let end = start + text[start..].find('"')?;
     Some(text[start..end].to_owned())
 }
+
+// ----- helpers for channels.rs, frames.rs, encrypted.rs and shaping_client.rs -----
+
+impl Harness {
+    /// After the socket dropped: fires timers (the backoff delay) until the client opens
+    /// a new socket, then completes the handshake with `socket_id`.
+    pub fn reopen_as(&mut self, socket_id: &str) {
+        for _ in 0..1_000 {
+            if self.link.is_some() {
+                break;
+            }
+            let at = self.client.poll_timeout().expect("a retry is scheduled");
+            let at = at.max(self.now);
+            self.advance_to(at);
+        }
+        self.establish(socket_id);
+    }
+
+    /// Removes and returns every pending auth request, in order.
+    pub fn take_auths(&mut self) -> Vec<AuthRequest> {
+        std::mem::take(&mut self.auths)
+    }
+
+    /// Removes and returns the pending user (sign-in) auth request.
+    pub fn take_user_auth(&mut self) -> AuthRequest {
+        let index = self
+            .auths
+            .iter()
+            .position(|r| r.target == AuthTarget::User)
+            .expect("a user auth request");
+        self.auths.remove(index)
+    }
+
+    /// Subscribes `name`, answers its auth request (if the channel needs one) with
+    /// `reply` (default: a signature for its socket id), and confirms it with a plain
+    /// `subscription_succeeded`. Clears the records.
+    pub fn subscribe_confirmed(&mut self, name: &str, reply: Option<AuthData>) {
+        self.subscribe(name);
+        if let Some(index) = self
+            .auths
+            .iter()
+            .position(|r| r.target == AuthTarget::Channel(name.to_owned()))
+        {
+            let request = self.auths.remove(index);
+            let data = reply.unwrap_or_else(|| auth(&signature(&request.socket_id, name)));
+            self.answer(&request, data);
+        }
+        self.server(&succeeded(name));
+        self.sent.clear();
+        self.events.clear();
+    }
+
+    /// The messages delivered so far (not cleared).
+    pub fn messages(&self) -> Vec<echo_wasm::protocol::Message> {
+        self.events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Message(m) => Some(m.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+/// A fake but recognisable channel signature: which socket and channel it was made for.
+pub fn signature(socket_id: &str, channel: &str) -> String {
+    format!("test-key:sig-{socket_id}-{channel}")
+}
+
+/// A server frame with object (not double-encoded) data, or none.
+pub fn frame_raw(event: &str, channel: Option<&str>, data_raw: Option<&str>) -> String {
+    let mut out = format!(r#"{{"event":{}"#, serde_like_string(event));
+    if let Some(channel) = channel {
+        out.push_str(&format!(r#","channel":{}"#, serde_like_string(channel)));
+    }
+    if let Some(data) = data_raw {
+        out.push_str(&format!(r#","data":{data}"#));
+    }
+    out.push('}');
+    out
+}
+
+/// `subscription_succeeded` for a presence channel with `members` (id, info JSON).
+pub fn presence_succeeded(channel: &str, members: &[(&str, &str)]) -> String {
+    let ids: Vec<String> = members
+        .iter()
+        .map(|(id, _)| serde_like_string(id))
+        .collect();
+    let hash: Vec<String> = members
+        .iter()
+        .map(|(id, info)| format!("{}:{info}", serde_like_string(id)))
+        .collect();
+    let data = format!(
+        r#"{{"presence":{{"count":{},"ids":[{}],"hash":{{{}}}}}}}"#,
+        members.len(),
+        ids.join(","),
+        hash.join(",")
+    );
+    frame("pusher_internal:subscription_succeeded", channel, &data)
+}
+
+/// The exact `pusher:subscribe` frame the client must send.
+pub fn subscribe_frame(channel: &str, auth: &str, channel_data: Option<&str>) -> String {
+    let mut out = format!(
+        r#"{{"event":"pusher:subscribe","data":{{"channel":{},"auth":{}"#,
+        serde_like_string(channel),
+        serde_like_string(auth)
+    );
+    if let Some(channel_data) = channel_data {
+        out.push_str(&format!(
+            r#","channel_data":{}"#,
+            serde_like_string(channel_data)
+        ));
+    }
+    out.push_str("}}");
+    out
+}
+
+/// The exact `pusher:unsubscribe` frame the client must send.
+pub fn unsubscribe_frame(channel: &str) -> String {
+    format!(
+        r#"{{"event":"pusher:unsubscribe","data":{{"channel":{}}}}}"#,
+        serde_like_string(channel)
+    )
+}
+
+impl Harness {
+    /// connect() + establish(), with the records of getting there cleared.
+    pub fn live(socket_id: &str) -> Self {
+        let mut h = Harness::connected(socket_id);
+        h.sent.clear();
+        h.events.clear();
+        h
+    }
+}
