@@ -36,7 +36,7 @@ test-native: setup-native
 build: setup-wasm
 	cargo build --lib --release --target $(WASM_TARGET)
 	wasm-bindgen --target web --out-dir $(BINDGEN_OUT) --out-name echo_wasm $(RELEASE_WASM)
-	wasm-opt -Oz $(WASM_OPT_FEATURES) $(BINDGEN_OUT)/echo_wasm_bg.wasm -o $(BINDGEN_OUT)/echo_wasm_bg.wasm
+	wasm-opt -Oz --strip-debug --strip-producers $(WASM_OPT_FEATURES) $(BINDGEN_OUT)/echo_wasm_bg.wasm -o $(BINDGEN_OUT)/echo_wasm_bg.wasm
 	@$(MAKE) --no-print-directory size
 
 ## size: raw and gzip -9 sizes of the built module and its JS glue
