@@ -109,15 +109,21 @@ impl core::fmt::Display for FrameError {
     }
 }
 
-/// Decodes the envelope of one text frame. The first occurrence of a member wins.
+/// Decodes the envelope of one text frame in a single validating pass over it. The first
+/// occurrence of a member wins.
 pub fn decode(text: &str) -> Result<Frame<'_>, FrameError> {
-    let body = json::single_value(text).map_err(FrameError::NotJson)?;
-    let members = json::entries(body).map_err(|_| FrameError::NotAnObject)?;
+    let Ok(mut members) = json::entries(text) else {
+        // Cold path: tell "not JSON" from "JSON, but not an object".
+        return Err(match json::single_value(text) {
+            Ok(_) => FrameError::NotAnObject,
+            Err(error) => FrameError::NotJson(error),
+        });
+    };
     let mut event = None;
     let mut channel = None;
     let mut user_id = None;
     let mut data = None;
-    for member in members {
+    for member in &mut members {
         let (key, raw) = member.map_err(FrameError::NotJson)?;
         match key.as_ref() {
             "event" if event.is_none() => {
@@ -139,6 +145,16 @@ pub fn decode(text: &str) -> Result<Frame<'_>, FrameError> {
             }
             _ => {}
         }
+    }
+    let trailing = members
+        .end()
+        .and_then(|end| text.get(end..))
+        .is_some_and(|rest| rest.trim_start_matches([' ', '\t', '\n', '\r']).is_empty());
+    if !trailing {
+        return Err(FrameError::NotJson(json::JsonError {
+            offset: members.end().unwrap_or(0),
+            reason: "unexpected text after the value",
+        }));
     }
     Ok(Frame {
         event: event.ok_or(FrameError::MissingEvent)?,
@@ -266,6 +282,38 @@ mod tests {
             decode(r#"{"event":"e","user_id":{}}"#),
             Err(FrameError::BadMember("user_id"))
         );
+    }
+
+    #[test]
+    fn validates_the_whole_text_in_one_pass() {
+        assert!(decode("{\"event\":\"x\"} \r\n").is_ok());
+        for bad in [
+            "{\"event\":\"x\"} junk",
+            "{\"event\":\"x\"}}",
+            "{\"event\":\"x\",}",
+            "{\"event\":\"x\",\"data\":{\"a\":}}",
+            "{\"event\":\"x\"",
+        ] {
+            assert!(matches!(decode(bad), Err(FrameError::NotJson(_))), "{bad}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn accepts_only_valid_json(text in "[{}\\[\\]\",:a-z0-9 ]{0,40}") {
+            if decode(&text).is_ok() {
+                proptest::prop_assert!(json::single_value(&text).is_ok());
+            }
+        }
+
+        #[test]
+        fn accepts_every_valid_object_with_an_event(extra in "[a-z]{0,8}", n in 0u32..1000) {
+            let text = std::format!(
+                "{{ \"data\" : {{\"{extra}\":[{n},\"{extra}\",null]}}, \"event\":\"{extra}\" }}"
+            );
+            let frame = decode(&text).unwrap();
+            proptest::prop_assert_eq!(frame.event.as_ref(), extra.as_str());
+        }
     }
 
     #[test]

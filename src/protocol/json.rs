@@ -404,6 +404,16 @@ fn finish<T>(done: &mut bool, r: Result<Option<T>, JsonError>) -> Option<Result<
 }
 
 impl<'a> Entries<'a> {
+    /// Once the iterator has returned `None` without an error: the index just past the
+    /// object's closing `}`. Lets a caller validate and read an object in one pass.
+    pub fn end(&self) -> Option<usize> {
+        if !self.done {
+            return None;
+        }
+        let i = skip_ws(self.text.as_bytes(), self.pos);
+        (self.text.as_bytes().get(i) == Some(&b'}')).then_some(i + 1)
+    }
+
     fn step(&mut self) -> Result<Option<(Cow<'a, str>, &'a str)>, JsonError> {
         let text = self.text;
         let b = text.as_bytes();
