@@ -1570,6 +1570,50 @@ fn hidden_before_connect_never_connects_by_itself() {
     h.establish("1.1");
 }
 
+#[test]
+fn connecting_while_hidden_still_pauses_after_the_grace() {
+    let mut h = Harness::new();
+    page(&mut h, PageEvent::Hidden);
+    h.advance(10 * MINUTE);
+    h.connect();
+    h.establish("1.1");
+    advance_alive(&mut h, 5 * MINUTE - 1);
+    assert_eq!(h.client.state(), State::Connected);
+    advance_alive(&mut h, 1);
+    assert_eq!(
+        h.client.status().disconnect_reason,
+        Some(&DisconnectReason::Paused)
+    );
+    page(&mut h, PageEvent::Visible);
+    assert_eq!(h.client.state(), State::Connecting);
+}
+
+#[test]
+fn coming_back_from_a_pause_is_a_fresh_start_for_backoff() {
+    let mut h = Harness::new();
+    h.connect();
+    // The server keeps dropping the socket: the attempt count grows.
+    for _ in 0..4 {
+        h.server_close(1006);
+        let opens = h.opens.len();
+        while h.opens.len() == opens {
+            h.advance(10);
+        }
+    }
+    assert!(h.client.status().attempt >= 4);
+    page(&mut h, PageEvent::Hidden);
+    h.advance(5 * MINUTE);
+    assert_eq!(h.client.state(), State::Disconnected);
+    page(&mut h, PageEvent::Visible);
+    assert_eq!(h.client.state(), State::Connecting);
+    assert_eq!(h.client.status().attempt, 0);
+    // The first retry after coming back waits at most the base delay again.
+    let opens = h.opens.len();
+    h.server_close(1006);
+    h.advance(SECOND);
+    assert_eq!(h.opens.len(), opens + 1, "retried within the base delay");
+}
+
 // ----- 7. connection-level messages -------------------------------------------------
 
 #[test]
@@ -1606,6 +1650,15 @@ fn frames_without_a_channel_are_connection_messages() {
     h.server(r#"{"event":"pusher_internal:whatever","data":"{}"}"#);
     h.server(SERVER_PONG);
     assert!(h.take_events().is_empty());
+}
+
+#[test]
+fn a_repeated_handshake_is_ignored() {
+    let mut h = Harness::connected("1.1");
+    h.take_events();
+    h.server(&established("9.9", 30));
+    assert!(h.events.is_empty(), "{:?}", h.events);
+    assert_eq!(h.client.socket_id(), Some("1.1"));
 }
 
 #[test]

@@ -209,8 +209,6 @@ impl Client {
                 }
             }
             Phase::Initialized | Phase::Disconnected(_) | Phase::Failed(_) => {
-                self.backoff.reset();
-                self.repeated_errors = 0;
                 self.start_connecting(now);
             }
         }
@@ -310,7 +308,9 @@ impl Client {
     fn handle_connected_frame(&mut self, now: Instant, frame: Frame<'_>) {
         match (frame.event.as_ref(), &frame.channel) {
             ("pusher:ping", _) => self.send(frame::PONG.to_owned()),
-            ("pusher:pong", _) => {}
+            // A pong needs nothing but the activity it proves; a repeated handshake
+            // changes nothing (the socket id stays the one we subscribed with).
+            ("pusher:pong" | "pusher:connection_established", _) => {}
             ("pusher:error", None) => self.handle_server_error(now, frame.data.json_text()),
             ("pusher:signin_success", _) => self.handle_signin_success(now, frame.data.json_text()),
             ("pusher_internal:watchlist_events", _) => {
@@ -512,7 +512,16 @@ impl Client {
     // ----- transitions ---------------------------------------------------------------
 
     /// From a resting phase into a new series of attempts.
+    /// A fresh start (the app connects, or the page comes back from a pause): earlier
+    /// failures no longer count, and a page that is still hidden gets its grace period.
     fn start_connecting(&mut self, now: Instant) {
+        self.backoff.reset();
+        self.repeated_errors = 0;
+        if let (true, Some(grace)) = (self.page_hidden, self.config.pause_when_hidden) {
+            if self.timers.get(Timer::Pause).is_none() {
+                self.timers.set(Timer::Pause, now + grace);
+            }
+        }
         let previous = self.state();
         self.phase = Phase::Connecting {
             step: Step::Waiting,
