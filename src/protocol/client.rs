@@ -112,6 +112,8 @@ pub struct Client {
 
 impl Client {
     /// A client in state `initialized`. Nothing happens until [`Client::connect`].
+    /// Validate app-supplied timing options first with [`Config::validate`]; any value
+    /// is safe here, only some are not useful.
     pub fn new(config: Config) -> Self {
         let backoff = Backoff::new(config.backoff, config.jitter_seed);
         Client {

@@ -238,6 +238,39 @@ impl Config {
             jitter_seed: 0x5EED_EC40,
         }
     }
+
+    /// Checks the timing options (by their JS names), so that a bad value is an error
+    /// when the client is created rather than a ping storm or a reconnect loop later.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let positive = [
+            ("activityTimeout", self.activity_timeout),
+            ("pongTimeout", self.pong_timeout),
+            ("unavailableTimeout", self.unavailable_timeout),
+            ("handshakeTimeout", self.handshake_timeout),
+            ("backoff.base", self.backoff.base),
+        ];
+        for (option, value) in positive {
+            if value.is_zero() {
+                return Err(ConfigError {
+                    option,
+                    problem: "must be greater than zero",
+                });
+            }
+        }
+        if self.backoff.cap < self.backoff.base {
+            return Err(ConfigError {
+                option: "backoff.cap",
+                problem: "must not be smaller than `backoff.base`",
+            });
+        }
+        if self.pause_when_hidden.is_some_and(|grace| grace.is_zero()) {
+            return Err(ConfigError {
+                option: "pauseWhenHidden",
+                problem: "must be greater than zero, or `false` to never pause",
+            });
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -328,6 +361,30 @@ mod tests {
             assert_eq!(err.option, name);
             assert!(err.to_string().contains(name));
         }
+    }
+
+    #[test]
+    fn timing_options_are_validated() {
+        let base = Config::new(Endpoint::new(&reverb()).unwrap());
+        assert_eq!(base.validate(), Ok(()));
+        type Breaker = fn(&mut Config);
+        let cases: [(Breaker, &str); 4] = [
+            (|c| c.activity_timeout = Duration::ZERO, "activityTimeout"),
+            (|c| c.pong_timeout = Duration::ZERO, "pongTimeout"),
+            (|c| c.backoff.cap = Duration::from_millis(10), "backoff.cap"),
+            (
+                |c| c.pause_when_hidden = Some(Duration::ZERO),
+                "pauseWhenHidden",
+            ),
+        ];
+        for (break_it, option) in cases {
+            let mut config = base.clone();
+            break_it(&mut config);
+            assert_eq!(config.validate().unwrap_err().option, option);
+        }
+        let mut never = base.clone();
+        never.pause_when_hidden = None;
+        assert_eq!(never.validate(), Ok(()));
     }
 
     #[test]
