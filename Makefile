@@ -12,11 +12,10 @@ BINDGEN_OUT := target/wasm-bindgen
 WASM_OPT_FEATURES := --enable-bulk-memory --enable-nontrapping-float-to-int \
 	--enable-sign-ext --enable-mutable-globals --enable-multivalue --enable-reference-types
 
-.PHONY: test build lint test-native size clean setup-native setup-wasm
+.PHONY: test build bench lint test-native size clean setup-native setup-wasm
 
-## test: every test suite, plus formatting and lints (what CI runs)
-test: lint test-native build
-	@echo "make test: all suites passed"
+## test: every test suite, plus formatting, lints and the release build (what CI runs)
+test: lint build test-native
 
 ## lint: rustfmt and clippy, warnings are errors (host and wasm32)
 lint: setup-native
@@ -29,8 +28,9 @@ lint: setup-native
 
 ## test-native: the protocol core's deterministic tests (virtual clock) and property tests
 test-native: setup-native
-	cargo test --all-targets
-	cargo test --doc
+	@mkdir -p target
+	set -o pipefail; { cargo test --lib --tests && cargo test --doc; } 2>&1 | tee target/test-native.log
+	@awk '/^test result:/ { p += $$4; f += $$6 } END { printf "native: %d passed, %d failed\n", p, f }' target/test-native.log
 
 ## build: the release wasm module, through wasm-bindgen and wasm-opt, with its size
 build: setup-wasm
@@ -38,6 +38,10 @@ build: setup-wasm
 	wasm-bindgen --target web --out-dir $(BINDGEN_OUT) --out-name echo_wasm $(RELEASE_WASM)
 	wasm-opt -Oz --strip-debug --strip-producers $(WASM_OPT_FEATURES) $(BINDGEN_OUT)/echo_wasm_bg.wasm -o $(BINDGEN_OUT)/echo_wasm_bg.wasm
 	@$(MAKE) --no-print-directory size
+
+## bench: hot-path throughput of the core (native, release profile) and the module size
+bench: setup-native build
+	cargo bench --bench core
 
 ## size: raw and gzip -9 sizes of the built module and its JS glue
 size:
