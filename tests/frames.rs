@@ -494,17 +494,7 @@ fn member_added_and_removed_frames() {
 fn inbound_client_events_carry_the_sender() {
     let mut h = Harness::live("1.1");
     h.subscribe_confirmed("private-chat", None);
-    h.subscribe("presence-room");
-    let request = h.take_auth("presence-room");
-    h.answer(
-        &request,
-        AuthData {
-            auth: "k:s".into(),
-            channel_data: Some(r#"{"user_id":"1"}"#.into()),
-            ..AuthData::default()
-        },
-    );
-    h.server(&presence_succeeded("presence-room", &[("1", "{}")]));
+    h.join_presence("presence-room", r#"{"user_id":"1"}"#, &[("1", "{}")]);
     h.events.clear();
     h.server(r#"{"event":"client-typing","channel":"private-chat","data":{"typing":true}}"#);
     h.server(r#"{"event":"client-typing","channel":"presence-room","data":"{\"typing\":true}","user_id":"42"}"#);
@@ -1251,17 +1241,7 @@ fn busy_client() -> Harness {
     h.subscribe_confirmed("orders", None);
     h.subscribe_confirmed("cache-prices", None);
     h.subscribe_confirmed("private-chat", None);
-    h.subscribe("presence-room");
-    let request = h.take_auth("presence-room");
-    h.answer(
-        &request,
-        AuthData {
-            auth: "k:s".into(),
-            channel_data: Some(r#"{"user_id":"1"}"#.into()),
-            ..AuthData::default()
-        },
-    );
-    h.server(&presence_succeeded("presence-room", &[("1", "{}")]));
+    h.join_presence("presence-room", r#"{"user_id":"1"}"#, &[("1", "{}")]);
     let key = ::base64::engine::general_purpose::STANDARD.encode([7u8; 32]);
     h.subscribe_confirmed(
         "private-encrypted-vault",

@@ -311,6 +311,22 @@ impl Harness {
         self.events.clear();
     }
 
+    /// Subscribes presence channel `name` as the member described by `channel_data`, and
+    /// has the server confirm it with `members` (id, info JSON).
+    pub fn join_presence(&mut self, name: &str, channel_data: &str, members: &[(&str, &str)]) {
+        self.subscribe(name);
+        let request = self.take_auth(name);
+        self.answer(
+            &request,
+            AuthData {
+                auth: signature(&request.socket_id, name),
+                channel_data: Some(channel_data.to_owned()),
+                ..AuthData::default()
+            },
+        );
+        self.server(&presence_succeeded(name, members));
+    }
+
     /// The messages delivered so far (not cleared).
     pub fn messages(&self) -> Vec<echo_wasm::protocol::Message> {
         self.events
