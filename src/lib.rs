@@ -21,3 +21,8 @@
 )]
 
 pub mod protocol;
+
+#[cfg(target_arch = "wasm32")]
+pub mod bindings;
+#[cfg(target_arch = "wasm32")]
+pub mod web;

@@ -1,0 +1,527 @@
+//! The driver: feeds the core, executes what it asks for, calls the app's listeners.
+//!
+//! Every entry point (an app command, a socket event, the timer, a page event, an auth
+//! answer) is one short borrow of the shared state to hand the core its input, then
+//! [`Driver::pump`], which drains the core's outputs one at a time. Listener callbacks
+//! run with no borrow held, so a listener may call back into the client (leave the
+//! channel, bind another listener, disconnect) and simply starts a nested pump.
+
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
+
+use js_sys::{Function, Object};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::spawn_local;
+
+use super::auth::AuthConfig;
+use super::clock::now;
+use super::js_value::{parse_json, payload, ObjectWriter};
+use super::lifecycle::PageLifecycle;
+use super::listeners::{Audience, CallShape, Listeners, Scope};
+use super::socket::{OpenError, Socket, SocketEvent};
+use super::timer::Timeout;
+use crate::protocol::json;
+use crate::protocol::{
+    AuthRequest, ChannelKind, Client, ClientError, Config, DecryptError, Event, Instant, LinkId,
+    Members, Output, PageEvent, SubscribeError, TriggerError,
+};
+
+#[wasm_bindgen]
+extern "C" {
+    // A listener that throws must not stop the others, nor vanish: it is reported the
+    // way an uncaught error is (window.onerror, error trackers), or logged where
+    // `reportError` does not exist.
+    #[wasm_bindgen(js_name = reportError, catch)]
+    fn report_error(thrown: &JsValue) -> Result<(), JsValue>;
+    #[wasm_bindgen(js_namespace = console, js_name = error)]
+    fn console_error(thrown: &JsValue);
+}
+
+/// The event a channel emits after it was subscribed again following a reconnection
+/// or the end of a hidden-tab pause: events may have been missed.
+pub const RESUMED_EVENT: &str = "echo-wasm:resumed";
+
+/// One client running in the page.
+pub struct Driver {
+    shared: RefCell<Shared>,
+    this: Weak<Driver>,
+}
+
+struct Shared {
+    core: Client,
+    socket: Option<(LinkId, Socket)>,
+    timer: Timeout,
+    _lifecycle: PageLifecycle,
+    listeners: Listeners,
+    auth: Rc<AuthConfig>,
+}
+
+/// An event ready to be handed to listeners.
+enum Delivery {
+    /// A channel event (or connection-level, `channel: None`).
+    Channel {
+        channel: Option<String>,
+        event: String,
+        data: JsValue,
+        metadata: JsValue,
+    },
+    /// A state change or an error: one value.
+    Single(Audience<'static>, JsValue),
+}
+
+impl Driver {
+    /// A client in state `initialized`, listening to the page lifecycle already (a tab
+    /// opened in the background counts as hidden from the start).
+    pub fn new(config: Config, auth: AuthConfig) -> Rc<Driver> {
+        Rc::new_cyclic(|this: &Weak<Driver>| {
+            let timer = {
+                let this = this.clone();
+                Timeout::new(move || {
+                    if let Some(driver) = this.upgrade() {
+                        driver.on_timer();
+                    }
+                })
+            };
+            let lifecycle = {
+                let this = this.clone();
+                PageLifecycle::attach(Rc::new(move |event| {
+                    if let Some(driver) = this.upgrade() {
+                        driver.on_page(event);
+                    }
+                }))
+            };
+            let mut core = Client::new(config);
+            if PageLifecycle::page_hidden() {
+                core.handle_page_event(now(), PageEvent::Hidden);
+            }
+            Driver {
+                shared: RefCell::new(Shared {
+                    core,
+                    socket: None,
+                    timer,
+                    _lifecycle: lifecycle,
+                    listeners: Listeners::default(),
+                    auth: Rc::new(auth),
+                }),
+                this: this.clone(),
+            }
+        })
+    }
+
+    // ----- app commands ----------------------------------------------------------------
+
+    /// Connects (or reconnects now, if waiting to retry).
+    pub fn connect(&self) {
+        self.input(|core, now| core.connect(now));
+    }
+
+    /// Disconnects for good, until [`Driver::connect`].
+    pub fn disconnect(&self) {
+        self.input(|core, now| core.disconnect(now));
+    }
+
+    /// Subscribes to a channel, now or as soon as connected.
+    pub fn subscribe(&self, channel: &str) -> Result<(), SubscribeError> {
+        let result = self.shared.borrow_mut().core.subscribe(now(), channel);
+        self.pump();
+        result
+    }
+
+    /// Leaves a channel and forgets its listeners.
+    pub fn unsubscribe(&self, channel: &str) {
+        {
+            let mut shared = self.shared.borrow_mut();
+            shared.core.unsubscribe(now(), channel);
+            shared.listeners.remove_channel(channel);
+        }
+        self.pump();
+    }
+
+    /// Sends a client event; `data_json` is one JSON value.
+    pub fn trigger(&self, channel: &str, event: &str, data_json: &str) -> Result<(), TriggerError> {
+        let result = self
+            .shared
+            .borrow_mut()
+            .core
+            .trigger(now(), channel, event, data_json);
+        self.pump();
+        result
+    }
+
+    /// Signs the user in, now and after every reconnection.
+    pub fn sign_in(&self) {
+        self.input(|core, now| core.sign_in(now));
+    }
+
+    /// Reads the core's state.
+    pub fn read<R>(&self, read: impl FnOnce(&Client) -> R) -> R {
+        read(&self.shared.borrow().core)
+    }
+
+    /// Adds a listener; the id removes it.
+    pub fn listen(&self, scope: Scope, callback: Function) -> u32 {
+        self.shared.borrow_mut().listeners.add(scope, callback)
+    }
+
+    /// Removes a listener; `false` if it was not there.
+    pub fn unlisten(&self, id: u32) -> bool {
+        self.shared.borrow_mut().listeners.remove(id)
+    }
+
+    /// A presence channel's members as `{count, me, members: {id: info}}`, once
+    /// subscribed.
+    pub fn members(&self, channel: &str) -> Option<JsValue> {
+        let text = self.read(|core| core.members(channel).map(members_json))?;
+        Some(parse_json(&text))
+    }
+
+    // ----- inputs from the browser -----------------------------------------------------
+
+    fn input(&self, feed: impl FnOnce(&mut Client, Instant)) {
+        feed(&mut self.shared.borrow_mut().core, now());
+        self.pump();
+    }
+
+    fn on_timer(&self) {
+        {
+            let mut shared = self.shared.borrow_mut();
+            shared.timer.fired();
+            shared.core.handle_timeout(now());
+        }
+        self.pump();
+    }
+
+    fn on_page(&self, event: PageEvent) {
+        self.input(|core, now| {
+            core.handle_page_event(now, event);
+            // Timers may have been throttled while the page was hidden: catch up.
+            core.handle_timeout(now);
+        });
+    }
+
+    fn on_socket(&self, link: LinkId, event: SocketEvent) {
+        match event {
+            SocketEvent::Open => self.input(|core, now| core.handle_socket_open(now, link)),
+            SocketEvent::Message(text) => {
+                self.input(|core, now| core.handle_frame(now, link, &text));
+            }
+            SocketEvent::Closed { code, reason } => {
+                let closed = {
+                    let mut shared = self.shared.borrow_mut();
+                    shared.core.handle_socket_closed(now(), link, code, &reason);
+                    take_socket(&mut shared.socket, link)
+                };
+                // Dropped (and detached) here, outside the borrow.
+                drop(closed);
+                self.pump();
+            }
+        }
+    }
+
+    // ----- outputs ---------------------------------------------------------------------
+
+    /// Executes everything the core has to say, then re-arms the timer for its next
+    /// deadline.
+    fn pump(&self) {
+        loop {
+            let output = self.shared.borrow_mut().core.poll_output();
+            match output {
+                Some(output) => self.execute(output),
+                None => break,
+            }
+        }
+        let mut shared = self.shared.borrow_mut();
+        let deadline = shared.core.poll_timeout();
+        shared.timer.set(now(), deadline);
+    }
+
+    fn execute(&self, output: Output) {
+        match output {
+            Output::Open { link, url } => self.open(link, &url),
+            Output::Send { link, text } => {
+                if let Some((current, socket)) = &self.shared.borrow().socket {
+                    if *current == link {
+                        socket.send(&text);
+                    }
+                }
+            }
+            Output::Close { link, code, reason } => {
+                let socket = take_socket(&mut self.shared.borrow_mut().socket, link);
+                if let Some(socket) = socket {
+                    socket.close(code, reason);
+                }
+            }
+            Output::Authorize(request) => self.authorize(request),
+            Output::Event(event) => self.dispatch(event),
+        }
+    }
+
+    fn open(&self, link: LinkId, url: &str) {
+        let this = self.this.clone();
+        let report = Rc::new(move |event| {
+            if let Some(driver) = this.upgrade() {
+                driver.on_socket(link, event);
+            }
+        });
+        match Socket::open(url, report) {
+            Ok(socket) => {
+                let previous = self.shared.borrow_mut().socket.replace((link, socket));
+                drop(previous);
+            }
+            Err(OpenError::Unsupported) => self
+                .shared
+                .borrow_mut()
+                .core
+                .handle_unsupported(now(), "WebSocket is not available in this environment"),
+            Err(OpenError::Refused(message)) => {
+                self.shared
+                    .borrow_mut()
+                    .core
+                    .handle_socket_failed(now(), link, &message)
+            }
+        }
+    }
+
+    fn authorize(&self, request: AuthRequest) {
+        let auth = Rc::clone(&self.shared.borrow().auth);
+        let this = self.this.clone();
+        spawn_local(async move {
+            let reply = auth.authorize(&request).await;
+            if let Some(driver) = this.upgrade() {
+                driver.input(|core, now| core.handle_auth_reply(now, request.id, reply));
+            }
+        });
+    }
+
+    fn dispatch(&self, event: Event) {
+        let Some(delivery) = self.delivery(event) else {
+            return;
+        };
+        let (audience, event_name, channel_name, first, second) = match &delivery {
+            Delivery::Channel {
+                channel,
+                event,
+                data,
+                metadata,
+            } => (
+                Audience::Event {
+                    channel: channel.as_deref(),
+                    event,
+                },
+                JsValue::from_str(event),
+                channel
+                    .as_deref()
+                    .map_or(JsValue::UNDEFINED, JsValue::from_str),
+                data,
+                metadata,
+            ),
+            Delivery::Single(audience, value) => (
+                *audience,
+                JsValue::UNDEFINED,
+                JsValue::UNDEFINED,
+                value,
+                &JsValue::UNDEFINED,
+            ),
+        };
+        let chosen = self.shared.borrow().listeners.audience(audience);
+        for listener in chosen {
+            if !self.shared.borrow().listeners.contains(listener.id) {
+                continue;
+            }
+            let this = &JsValue::UNDEFINED;
+            let result = match listener.call {
+                CallShape::Data => listener.callback.call2(this, first, second),
+                CallShape::NamedData => listener.callback.call3(this, &event_name, first, second),
+                CallShape::Global => {
+                    listener
+                        .callback
+                        .call3(this, &event_name, first, &channel_name)
+                }
+                CallShape::Single => listener.callback.call1(this, first),
+            };
+            if let Err(thrown) = result {
+                if report_error(&thrown).is_err() {
+                    console_error(&thrown);
+                }
+            }
+        }
+    }
+
+    /// What listeners receive for a core event.
+    fn delivery(&self, event: Event) -> Option<Delivery> {
+        let on_channel = |channel: String, event: &str, data: JsValue| Delivery::Channel {
+            channel: Some(channel),
+            event: event.to_owned(),
+            data,
+            metadata: JsValue::UNDEFINED,
+        };
+        Some(match event {
+            Event::StateChange { previous, current } => Delivery::Single(
+                Audience::StateChange,
+                ObjectWriter::new()
+                    .string("previous", previous.as_str())
+                    .string("current", current.as_str())
+                    .into_js(),
+            ),
+            Event::Error(error) => Delivery::Single(Audience::Error, error_object(&error)),
+            Event::Message(message) => {
+                let metadata = Object::new();
+                if let Some(user_id) = &message.user_id {
+                    let _ = js_sys::Reflect::set(
+                        &metadata,
+                        &JsValue::from_str("user_id"),
+                        &JsValue::from_str(user_id),
+                    );
+                }
+                Delivery::Channel {
+                    data: payload(&message.data),
+                    channel: message.channel,
+                    event: message.event,
+                    metadata: metadata.into(),
+                }
+            }
+            Event::Subscribed { channel } => {
+                let data = if ChannelKind::of(&channel) == ChannelKind::Presence {
+                    self.members(&channel).unwrap_or_default()
+                } else {
+                    Object::new().into()
+                };
+                on_channel(channel, "pusher:subscription_succeeded", data)
+            }
+            Event::Resumed { channel } => on_channel(channel, RESUMED_EVENT, JsValue::UNDEFINED),
+            Event::SubscriptionError { channel, error } => {
+                let mut object = ObjectWriter::new()
+                    .string("type", &error.kind)
+                    .string("error", &error.error);
+                if let Some(status) = error.status {
+                    object = object.number("status", status.into());
+                }
+                on_channel(channel, "pusher:subscription_error", object.into_js())
+            }
+            Event::SubscriptionCount { channel, count } => on_channel(
+                channel,
+                "pusher:subscription_count",
+                ObjectWriter::new()
+                    .number("subscription_count", count)
+                    .into_js(),
+            ),
+            Event::MemberAdded { channel, member } => on_channel(
+                channel,
+                "pusher:member_added",
+                ObjectWriter::new()
+                    .raw("id", &member.id_json)
+                    .raw("info", &member.info_json)
+                    .into_js(),
+            ),
+            Event::MemberRemoved { channel, member } => on_channel(
+                channel,
+                "pusher:member_removed",
+                ObjectWriter::new()
+                    .raw("id", &member.id_json)
+                    .raw("info", &member.info_json)
+                    .into_js(),
+            ),
+            Event::SignedIn { user_data } => Delivery::Channel {
+                channel: None,
+                event: "pusher:signin_success".to_owned(),
+                data: parse_json(&user_data),
+                metadata: JsValue::UNDEFINED,
+            },
+            Event::Watchlist { name, user_ids } => {
+                let mut ids = String::from("[");
+                for (i, id) in user_ids.iter().enumerate() {
+                    if i > 0 {
+                        ids.push(',');
+                    }
+                    json::write_string(&mut ids, id);
+                }
+                ids.push(']');
+                let data = ObjectWriter::new()
+                    .string("name", &name)
+                    .raw("user_ids", &ids)
+                    .into_js();
+                let mut event = String::from("watchlist:");
+                event.push_str(&name);
+                Delivery::Channel {
+                    channel: None,
+                    event,
+                    data,
+                    metadata: JsValue::UNDEFINED,
+                }
+            }
+            // Debounced and throttled listeners come with the listener options.
+            Event::Flush { .. } => return None,
+        })
+    }
+}
+
+fn take_socket(socket: &mut Option<(LinkId, Socket)>, link: LinkId) -> Option<Socket> {
+    match socket {
+        Some((current, _)) if *current == link => socket.take().map(|(_, socket)| socket),
+        _ => None,
+    }
+}
+
+/// `{count, me: {id, info} | null, members: {id: info}}`, the shape laravel-echo's
+/// `here()` reads (`Object.values(members)`), with ids as the server sent them.
+fn members_json(members: &Members) -> String {
+    let mut hash = String::from("{");
+    for (i, member) in members.iter().enumerate() {
+        if i > 0 {
+            hash.push(',');
+        }
+        json::write_string(&mut hash, &member.id);
+        hash.push(':');
+        hash.push_str(&member.info_json);
+    }
+    hash.push('}');
+    let me = members.me().map_or_else(
+        || "null".to_owned(),
+        |me| {
+            ObjectWriter::new()
+                .raw("id", &me.id_json)
+                .raw("info", &me.info_json)
+                .into_text()
+        },
+    );
+    ObjectWriter::new()
+        .number("count", members.count())
+        .raw("me", &me)
+        .raw("members", &hash)
+        .into_text()
+}
+
+/// An error for the app's error listeners: `{type, message, code?, channel?, event?}`.
+fn error_object(error: &ClientError) -> JsValue {
+    let (kind, message, code) = match error {
+        ClientError::Server { code, message } => ("PusherError", message.clone(), *code),
+        ClientError::Refused { code, message } => {
+            ("ConnectionRefused", message.clone(), Some(*code))
+        }
+        ClientError::MalformedFrame { reason } => ("MalformedFrame", reason.clone(), None),
+        ClientError::Decryption { error, .. } => {
+            ("DecryptionError", decrypt_message(error).to_owned(), None)
+        }
+        ClientError::SignIn { message } => ("SignInError", message.clone(), None),
+    };
+    let mut object = ObjectWriter::new()
+        .string("type", kind)
+        .string("message", &message);
+    if let Some(code) = code {
+        object = object.number("code", code.into());
+    }
+    if let ClientError::Decryption { channel, event, .. } = error {
+        object = object.string("channel", channel).string("event", event);
+    }
+    object.into_js()
+}
+
+fn decrypt_message(error: &DecryptError) -> &'static str {
+    match error {
+        DecryptError::MalformedPayload => "the event has no `ciphertext` and `nonce` strings",
+        DecryptError::BadBase64 => "`ciphertext` or `nonce` is not base64",
+        DecryptError::BadNonce => "the nonce is not 24 bytes",
+        DecryptError::Unauthentic => "the event could not be decrypted with the channel's key",
+        DecryptError::NotUtf8 => "the decrypted event is not UTF-8 text",
+    }
+}

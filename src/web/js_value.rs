@@ -1,0 +1,104 @@
+//! Moving values across the boundary cheaply.
+//!
+//! Structured values go to JS as JSON text and come out of one `JSON.parse`: the core
+//! already writes JSON, and one parse call costs far fewer bytes of glue than building
+//! objects property by property.
+
+use js_sys::JSON;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::protocol::json;
+use crate::protocol::Payload;
+
+/// `JSON.parse(text)`, or the text itself when it is not JSON.
+pub fn parse_json(text: &str) -> JsValue {
+    JSON::parse(text).unwrap_or_else(|_| JsValue::from_str(text))
+}
+
+/// An event payload as listeners receive it: parsed once. Text (a string `data`, which
+/// servers use for double-encoded JSON) that is not JSON stays the string it was.
+pub fn payload(payload: &Payload) -> JsValue {
+    match payload {
+        Payload::Absent => JsValue::UNDEFINED,
+        Payload::Json(text) | Payload::Text(text) => parse_json(text),
+    }
+}
+
+/// `JSON.stringify(value)`; `None` for values JSON cannot represent (`undefined`, a
+/// function, a cycle, a `toJSON` that throws).
+pub fn stringify(value: &JsValue) -> Option<String> {
+    JSON::stringify(value).ok()?.as_string()
+}
+
+/// The message of a thrown value: an `Error`'s `message`, a string, or its JSON.
+pub fn error_message(thrown: &JsValue) -> String {
+    if let Some(error) = thrown.dyn_ref::<js_sys::Error>() {
+        return error.message().into();
+    }
+    thrown
+        .as_string()
+        .or_else(|| stringify(thrown))
+        .unwrap_or_else(|| "unknown error".to_owned())
+}
+
+/// Writes one flat JSON object, member by member.
+pub struct ObjectWriter {
+    out: String,
+}
+
+impl Default for ObjectWriter {
+    fn default() -> Self {
+        ObjectWriter {
+            out: String::from("{"),
+        }
+    }
+}
+
+impl ObjectWriter {
+    /// An empty object.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn key(mut self, key: &str) -> Self {
+        if self.out.len() > 1 {
+            self.out.push(',');
+        }
+        json::write_string(&mut self.out, key);
+        self.out.push(':');
+        self
+    }
+
+    /// `"key": "value"`.
+    pub fn string(self, key: &str, value: &str) -> Self {
+        let mut this = self.key(key);
+        json::write_string(&mut this.out, value);
+        this
+    }
+
+    /// `"key": value` for a value that is already JSON text.
+    pub fn raw(self, key: &str, raw_json: &str) -> Self {
+        let mut this = self.key(key);
+        this.out.push_str(raw_json);
+        this
+    }
+
+    /// `"key": n`.
+    pub fn number(self, key: &str, n: u64) -> Self {
+        let mut this = self.key(key);
+        json::write_u64(&mut this.out, n);
+        this
+    }
+
+    /// The JSON text.
+    pub fn into_text(mut self) -> String {
+        self.out.push('}');
+        self.out
+    }
+
+    /// The object, parsed into JS.
+    pub fn into_js(self) -> JsValue {
+        parse_json(&self.into_text())
+    }
+}
