@@ -1,0 +1,230 @@
+//! The JavaScript API of the Rust client, exported with wasm-bindgen.
+//!
+//! Coarse calls by full channel name, listeners identified by the number `bind*`
+//! returns: the laravel-echo-compatible wrapper in `js/` builds its channel objects on
+//! top of this. Every method takes `&self`, so a listener may call any of them while an
+//! event is being delivered.
+
+mod options;
+
+use std::rc::Rc;
+
+use js_sys::Function;
+use wasm_bindgen::prelude::*;
+
+use crate::protocol::{ChannelState, DisconnectReason, LinkEnd};
+use crate::web::{now, parse_json, stringify, Driver, ObjectWriter, Scope};
+
+pub use options::{DEFAULT_AUTH_ENDPOINT, DEFAULT_AUTH_TIMEOUT_MS, DEFAULT_USER_AUTH_ENDPOINT};
+
+/// A connection to a Pusher-protocol server, with its channels and listeners.
+#[wasm_bindgen(js_name = Client)]
+pub struct JsClient {
+    driver: Rc<Driver>,
+}
+
+fn js_error(message: &str) -> JsError {
+    JsError::new(message)
+}
+
+#[wasm_bindgen(js_class = Client)]
+impl JsClient {
+    /// Creates a client from pusher-js / laravel-echo options. Throws an `Error` naming
+    /// the option when one is unusable. Does not connect: call `connect()`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: JsValue) -> Result<JsClient, JsError> {
+        let options = options::parse(&options).map_err(|error| js_error(&error.to_string()))?;
+        Ok(JsClient {
+            driver: Driver::new(options.config, options.auth),
+        })
+    }
+
+    /// Connects, or retries at once if waiting to reconnect.
+    pub fn connect(&self) {
+        self.driver.connect();
+    }
+
+    /// Closes the connection and stays disconnected until `connect()`. Channels are
+    /// kept and subscribed again on the next connection.
+    pub fn disconnect(&self) {
+        self.driver.disconnect();
+    }
+
+    /// `initialized`, `connecting`, `connected`, `unavailable`, `failed` or
+    /// `disconnected`.
+    #[wasm_bindgen(getter)]
+    pub fn state(&self) -> String {
+        self.driver.read(|core| core.state().as_str().to_owned())
+    }
+
+    /// The socket id while connected (for the `X-Socket-ID` header), else `undefined`.
+    #[wasm_bindgen(getter, js_name = socketId)]
+    pub fn socket_id(&self) -> Option<String> {
+        self.driver.read(|core| core.socket_id().map(str::to_owned))
+    }
+
+    /// The signed-in user's id, once `signIn()` was confirmed.
+    #[wasm_bindgen(getter, js_name = userId)]
+    pub fn user_id(&self) -> Option<String> {
+        self.driver.read(|core| core.user_id().map(str::to_owned))
+    }
+
+    /// The state with its detail: `{state, socketId, attempt, nextRetryIn, lastClose,
+    /// reason, failure}`. `nextRetryIn` is in milliseconds while waiting to reconnect;
+    /// `lastClose` is `{code, reason}` of the last socket to end; `reason` says why the
+    /// client is `disconnected` (`requested`, `paused` or `refused`).
+    pub fn status(&self) -> JsValue {
+        let text = self.driver.read(|core| {
+            let status = core.status();
+            let mut object = ObjectWriter::new()
+                .string("state", status.state.as_str())
+                .number("attempt", status.attempt.into());
+            if let Some(socket_id) = status.socket_id {
+                object = object.string("socketId", socket_id);
+            }
+            if let Some(at) = status.next_retry_at {
+                let wait = at.as_millis().saturating_sub(now().as_millis());
+                object = object.number("nextRetryIn", wait);
+            }
+            if let Some(end) = status.last_end {
+                object = object.raw("lastClose", &link_end_json(end));
+            }
+            if let Some(reason) = status.disconnect_reason {
+                object = object.string("reason", reason.as_str());
+                if let DisconnectReason::Refused { code, message } = reason {
+                    object = object
+                        .number("code", (*code).into())
+                        .string("message", message);
+                }
+            }
+            if let Some(failure) = status.failure {
+                object = object.string("failure", failure);
+            }
+            object.into_text()
+        });
+        parse_json(&text)
+    }
+
+    /// Subscribes to a channel by its full name (`private-orders.1`, `presence-room`):
+    /// now if connected, else once connected, and again after every reconnection.
+    /// Throws for an empty or reserved (`#…`) name.
+    pub fn subscribe(&self, channel: &str) -> Result<(), JsError> {
+        self.driver
+            .subscribe(channel)
+            .map_err(|error| js_error(&error.to_string()))
+    }
+
+    /// Leaves a channel. Its listeners are removed.
+    pub fn unsubscribe(&self, channel: &str) {
+        self.driver.unsubscribe(channel);
+    }
+
+    /// `idle`, `authorizing`, `pending`, `subscribed` or `failed` for a channel the
+    /// client wants, `undefined` for any other.
+    #[wasm_bindgen(js_name = channelState)]
+    pub fn channel_state(&self, channel: &str) -> Option<String> {
+        let state = self.driver.read(|core| core.channel_state(channel))?;
+        Some(
+            match state {
+                ChannelState::Idle => "idle",
+                ChannelState::Authorizing => "authorizing",
+                ChannelState::Pending => "pending",
+                ChannelState::Subscribed => "subscribed",
+                ChannelState::Failed => "failed",
+            }
+            .to_owned(),
+        )
+    }
+
+    /// The names of the channels the client wants, in the order they were subscribed.
+    pub fn channels(&self) -> JsValue {
+        let text = self.driver.read(|core| {
+            let mut out = String::from("[");
+            for (i, name) in core.channel_names().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                crate::protocol::json::write_string(&mut out, name);
+            }
+            out.push(']');
+            out
+        });
+        parse_json(&text)
+    }
+
+    /// Calls `callback(data, metadata)` for `event` on `channel`. The channel's own
+    /// events are named as pusher-js names them: `pusher:subscription_succeeded`,
+    /// `pusher:subscription_error`, `pusher:member_added`, `pusher:member_removed`,
+    /// `pusher:subscription_count`, plus `echo-wasm:resumed` after a resubscription.
+    /// Returns the id for `unbind`.
+    pub fn bind(&self, channel: String, event: String, callback: Function) -> u32 {
+        self.driver
+            .listen(Scope::Event { channel, event }, callback)
+    }
+
+    /// Calls `callback(eventName, data, metadata)` for every event on `channel`.
+    #[wasm_bindgen(js_name = bindAll)]
+    pub fn bind_all(&self, channel: String, callback: Function) -> u32 {
+        self.driver.listen(Scope::Channel(channel), callback)
+    }
+
+    /// Calls `callback(eventName, data, channelName)` for every event on every
+    /// channel, and for connection-level events (`channelName` undefined).
+    #[wasm_bindgen(js_name = bindGlobal)]
+    pub fn bind_global(&self, callback: Function) -> u32 {
+        self.driver.listen(Scope::Global, callback)
+    }
+
+    /// Calls `callback({previous, current})` on every connection state change.
+    #[wasm_bindgen(js_name = onStateChange)]
+    pub fn on_state_change(&self, callback: Function) -> u32 {
+        self.driver.listen(Scope::StateChange, callback)
+    }
+
+    /// Calls `callback({type, message, code?, channel?, event?})` for errors that do
+    /// not belong to one channel's subscription (those arrive as
+    /// `pusher:subscription_error` on the channel).
+    #[wasm_bindgen(js_name = onError)]
+    pub fn on_error(&self, callback: Function) -> u32 {
+        self.driver.listen(Scope::Error, callback)
+    }
+
+    /// Removes a listener by id. Returns whether it was there. A listener removed while
+    /// an event is being delivered is not called for it any more.
+    pub fn unbind(&self, id: u32) -> bool {
+        self.driver.unlisten(id)
+    }
+
+    /// Sends a client event (`client-…`) on a subscribed private or presence channel.
+    /// `data` must be JSON-serializable. Throws, with the reason, when it cannot be
+    /// sent: wrong name, public or encrypted channel, not subscribed yet, or more than
+    /// 10 per second.
+    pub fn trigger(&self, channel: &str, event: &str, data: JsValue) -> Result<(), JsError> {
+        let data = stringify(&data)
+            .ok_or_else(|| js_error("client event data must be JSON-serializable"))?;
+        self.driver
+            .trigger(channel, event, &data)
+            .map_err(|error| js_error(&error.to_string()))
+    }
+
+    /// A presence channel's members, `{count, me, members: {id: info}}`, once
+    /// subscribed; `undefined` otherwise.
+    pub fn members(&self, channel: &str) -> JsValue {
+        self.driver.members(channel).unwrap_or_default()
+    }
+
+    /// Signs the user in (`pusher:signin`) through `userAuthentication`, now and after
+    /// every reconnection.
+    #[wasm_bindgen(js_name = signIn)]
+    pub fn sign_in(&self) {
+        self.driver.sign_in();
+    }
+}
+
+fn link_end_json(end: &LinkEnd) -> String {
+    let mut object = ObjectWriter::new();
+    if let Some(code) = end.code() {
+        object = object.number("code", code.into());
+    }
+    object.string("reason", end.reason()).into_text()
+}
