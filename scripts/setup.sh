@@ -4,6 +4,8 @@
 #
 #   scripts/setup.sh native   rustfmt + clippy (the native test suite)
 #   scripts/setup.sh wasm     + wasm32 target, wasm-bindgen CLI, wasm-opt (npm binaryen)
+#   scripts/setup.sh browser  + headless Chromium and chromedriver, wasm-pack, and the sockudo
+#                               server the browser tests run against (tests/browser/harness)
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -47,8 +49,47 @@ need_node_modules() {
     fi
 }
 
+# Runs a command as root: directly if we are root, else through sudo if there is one.
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then
+        "$@"
+    elif command -v sudo >/dev/null; then
+        sudo "$@"
+    else
+        log "need root for: $* (no sudo here)"; exit 1
+    fi
+}
+
+need_browser() {
+    local packages=()
+    command -v chromium >/dev/null || packages+=(chromium)
+    command -v chromedriver >/dev/null || packages+=(chromium-driver)
+    # protoc is only needed to build sockudo.
+    if ! command -v sockudo >/dev/null && ! command -v protoc >/dev/null; then
+        packages+=(protobuf-compiler)
+    fi
+    if [ ${#packages[@]} -gt 0 ]; then
+        command -v apt-get >/dev/null || { log "apt-get is missing: install ${packages[*]} by hand"; exit 1; }
+        log "installing ${packages[*]} (apt)"
+        as_root apt-get update
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y "${packages[@]}"
+    fi
+    if ! command -v sockudo >/dev/null; then
+        log "installing sockudo (takes about 10 minutes, once)"
+        cargo install sockudo --locked --no-default-features --features local
+    fi
+    if ! command -v wasm-pack >/dev/null; then
+        log "installing wasm-pack (takes a few minutes, once)"
+        cargo install wasm-pack --locked || {
+            log "wasm-pack does not build with its locked dependencies: retrying without --locked"
+            cargo install wasm-pack
+        }
+    fi
+}
+
 case "${1:-native}" in
     native) need_rust ;;
     wasm) need_rust; need_wasm ;;
-    *) log "usage: $0 native|wasm"; exit 2 ;;
+    browser) need_rust; need_wasm; need_browser ;;
+    *) log "usage: $0 native|wasm|browser"; exit 2 ;;
 esac

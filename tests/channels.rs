@@ -2,6 +2,7 @@
 //! restart, authorizations tied to the socket id they were made for, authorization
 //! failures, leaving a channel at every stage of its subscription, presence members and
 //! client events (PROTOCOL.md §2–§5).
+#![cfg(not(target_arch = "wasm32"))]
 mod support;
 
 use std::collections::{BTreeMap, BTreeSet};

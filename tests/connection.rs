@@ -2,6 +2,7 @@
 //! the handshake, the close-code policy (the **ours** column of PROTOCOL.md §3), the
 //! heartbeat, reconnection backoff with jitter, the page lifecycle and connection-level
 //! messages.
+#![cfg(not(target_arch = "wasm32"))]
 mod support;
 
 use std::time::Duration;

@@ -3,6 +3,7 @@
 //! sign-in, watchlists and cache misses; how payloads are handed to the app; and a
 //! property test feeding arbitrary text and arbitrary JSON envelopes to the decoder and
 //! to a connected client.
+#![cfg(not(target_arch = "wasm32"))]
 mod support;
 
 use std::time::Duration;

@@ -1,6 +1,7 @@
 //! Debounce and throttle through the [`Client`]: verdicts from [`Client::offer`],
 //! [`Event::Flush`] from [`Client::handle_timeout`] at the right virtual times, shaper
 //! deadlines sharing [`Client::poll_timeout`] with the connection's timers, and removal.
+#![cfg(not(target_arch = "wasm32"))]
 mod support;
 
 use std::time::Duration;

@@ -3,6 +3,7 @@
 //! JSON-ish and arbitrary), authorization replies, page events, shaped listeners and time
 //! (including huge jumps), with the invariants of the public API checked after every
 //! step and after every timer that fires.
+#![cfg(not(target_arch = "wasm32"))]
 mod support;
 
 use std::collections::BTreeSet;
