@@ -3,6 +3,8 @@
 //!
 //! A few dozen lines instead of the `base64` crate, which costs kilobytes of wasm.
 
+use crate::prelude::*;
+
 /// Value of one base64 character of the standard alphabet.
 fn sextet(c: u8) -> Option<u32> {
     let v = match c {

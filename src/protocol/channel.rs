@@ -4,6 +4,7 @@
 use super::crypto::SharedSecret;
 use super::output::AuthRequestId;
 use super::presence::Members;
+use crate::prelude::*;
 
 /// The kind of a channel, decided by its name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -118,6 +119,14 @@ pub(crate) struct Channel {
     pub keyring: Keyring,
     /// The last `subscription_count`.
     pub count: Option<u64>,
+}
+
+impl Subscription {
+    /// Subscribed (or being subscribed) although the app has left the channel meanwhile.
+    /// A pattern test rather than `==`: the derived `PartialEq` is a function call.
+    pub fn is_cancelled(&self) -> bool {
+        matches!(self, Subscription::Pending { cancelled: true })
+    }
 }
 
 impl Channel {

@@ -4,7 +4,8 @@
 //! ([`super::encrypted`]), client events ([`super::client_events`]) and user sign-in
 //! ([`super::user`]) extend [`Client`] in their own modules.
 
-use std::collections::VecDeque;
+use crate::prelude::*;
+use alloc::collections::VecDeque;
 
 use core::time::Duration;
 
@@ -206,7 +207,7 @@ impl Client {
         match &self.phase {
             Phase::Connected(_) => {}
             Phase::Connecting { step, .. } => {
-                if *step == Step::Waiting {
+                if matches!(step, Step::Waiting) {
                     self.open_link(now);
                 }
             }
@@ -227,7 +228,7 @@ impl Client {
     /// The socket `link` opened.
     pub fn handle_socket_open(&mut self, _now: Instant, link: LinkId) {
         if let Phase::Connecting { step, .. } = &mut self.phase {
-            if *step == Step::Opening(link) {
+            if matches!(*step, Step::Opening(opening) if opening == link) {
                 *step = Step::Handshaking(link);
             }
         }
@@ -368,7 +369,7 @@ impl Client {
 
     /// Time has reached `now`: runs every timer that is due.
     pub fn handle_timeout(&mut self, now: Instant) {
-        for timer in Timer::ALL {
+        for &timer in &Timer::ALL {
             if self.timers.take_expired(timer, now) {
                 self.on_timer(now, timer);
             }
@@ -443,7 +444,9 @@ impl Client {
             PageEvent::Visible => {
                 self.page_hidden = false;
                 self.timers.stop(Timer::Pause);
-                if self.phase == Phase::Disconnected(DisconnectReason::Paused) {
+                // A pattern test, as elsewhere in this file, rather than `==`: the derived
+                // `PartialEq` of a phase compares its strings too, a sizeable function.
+                if matches!(self.phase, Phase::Disconnected(DisconnectReason::Paused)) {
                     self.start_connecting(now);
                 } else {
                     self.wake(now, false);
@@ -687,7 +690,7 @@ impl Client {
         close_reason: &'static str,
     ) {
         let active = matches!(self.phase, Phase::Connected(_) | Phase::Connecting { .. });
-        if !active && reason == DisconnectReason::Paused {
+        if !active && matches!(reason, DisconnectReason::Paused) {
             // Nothing to pause: never connected, or already resting.
             return;
         }
@@ -725,6 +728,9 @@ impl Client {
 
     // ----- helpers -------------------------------------------------------------------
 
+    /// Out of line: called from dozens of places, inlining it would copy the queue
+    /// push into each.
+    #[inline(never)]
     pub(crate) fn emit(&mut self, event: Event) {
         self.outbox.push_back(Output::Event(event));
     }
@@ -740,7 +746,9 @@ impl Client {
     }
 
     /// Sends on the connected socket. Callers only send while connected; anything else
-    /// is dropped here rather than written to a socket that is not open.
+    /// is dropped here rather than written to a socket that is not open. Out of line,
+    /// like [`Client::emit`].
+    #[inline(never)]
     pub(crate) fn send(&mut self, text: String) {
         if let Some(link) = self.phase.link() {
             if matches!(
@@ -796,13 +804,73 @@ impl Client {
 /// `^\d+\.\d+$`) and the server's activity timeout in seconds.
 fn parse_established(data: &str) -> Option<(String, Option<u64>)> {
     let socket_id = frame::get_str(data, "socket_id")?;
-    let (a, b) = socket_id.split_once('.')?;
-    let digits = |s: &str| !s.is_empty() && s.bytes().all(|c| c.is_ascii_digit());
-    if !digits(a) || !digits(b) {
+    // Digits, exactly one dot, and digits at both ends: `^\d+\.\d+$` in byte checks.
+    let b = socket_id.as_bytes();
+    let digit_at = |c: Option<&u8>| c.is_some_and(u8::is_ascii_digit);
+    let valid = b.iter().filter(|&&c| c == b'.').count() == 1
+        && b.iter().all(|&c| c == b'.' || c.is_ascii_digit())
+        && digit_at(b.first())
+        && digit_at(b.last());
+    if !valid {
         return None;
     }
     let timeout = json::get(data, "activity_timeout")
         .and_then(json::parse_u64)
         .filter(|secs| *secs > 0);
     Some((socket_id.into_owned(), timeout))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn flushes(client: &mut Client) -> Vec<ShaperId> {
+        let mut ids = Vec::new();
+        while let Some(output) = client.poll_output() {
+            if let Output::Event(Event::Flush { shaper }) = output {
+                ids.push(shaper);
+            }
+        }
+        ids
+    }
+
+    #[test]
+    fn shapers_due_together_flush_in_the_order_they_were_armed() {
+        let endpoint = crate::protocol::Endpoint::new(&crate::protocol::EndpointOptions {
+            ws_host: Some("localhost".into()),
+            ..crate::protocol::EndpointOptions::new("key")
+        })
+        .unwrap();
+        let mut client = Client::new(Config::new(endpoint));
+        let at = Instant::from_millis;
+        let debounce = |wait| Shape::Debounce {
+            wait: Duration::from_millis(wait),
+            max_wait: None,
+        };
+        let a = client.add_shaper(debounce(100));
+        let b = client.add_shaper(debounce(100));
+        let c = client.add_shaper(debounce(50));
+        // Armed b, then a, then c: all due at 100.
+        client.offer(at(0), b);
+        client.offer(at(0), a);
+        client.offer(at(50), c);
+        assert_eq!(client.poll_timeout(), Some(at(100)));
+        client.handle_timeout(at(100));
+        assert_eq!(flushes(&mut client), [b, a, c]);
+        // A shaper that is still armed keeps its place; one armed again goes last.
+        client.offer(at(200), a);
+        client.offer(at(210), b);
+        client.offer(at(220), c);
+        client.offer(at(230), a);
+        client.handle_timeout(at(1000));
+        assert_eq!(flushes(&mut client), [a, b, c]);
+        client.offer(at(1100), c);
+        client.offer(at(1100), a);
+        client.remove_shaper(c);
+        client.offer(at(1150), b);
+        assert_eq!(client.poll_timeout(), Some(at(1200)));
+        client.handle_timeout(at(1300));
+        assert_eq!(flushes(&mut client), [a, b]);
+        assert_eq!(client.poll_timeout(), None);
+    }
 }

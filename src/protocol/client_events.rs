@@ -2,8 +2,7 @@
 //! presence channel, checked here so that a mistake is a clear error rather than the
 //! server cutting the connection.
 
-use std::collections::VecDeque;
-
+use crate::prelude::*;
 use core::fmt;
 use core::time::Duration;
 
@@ -38,9 +37,10 @@ pub enum TriggerError {
     InvalidData,
 }
 
-impl fmt::Display for TriggerError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+impl TriggerError {
+    /// Why, in words (without `core::fmt`, which would cost the wasm module kilobytes).
+    pub fn message(self) -> &'static str {
+        match self {
             TriggerError::NotClientEvent => "client event names must start with `client-`",
             TriggerError::UnknownChannel => "not subscribed to this channel",
             TriggerError::PublicChannel => {
@@ -56,30 +56,38 @@ impl fmt::Display for TriggerError {
                 "too many client events: at most 10 per second are allowed"
             }
             TriggerError::InvalidData => "client event data must be one JSON value",
-        })
+        }
     }
 }
 
-/// The send times of the last [`MAX_CLIENT_EVENTS`] client events.
+impl fmt::Display for TriggerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.message())
+    }
+}
+
+/// The send times of the last [`MAX_CLIENT_EVENTS`] client events, oldest first.
+///
+/// A `Vec` rather than a `VecDeque`: it never holds more than ten entries, and another
+/// `VecDeque` instantiation costs more wasm than shifting ten timestamps.
 #[derive(Debug, Clone, Default)]
 pub struct RateWindow {
-    sent: VecDeque<Instant>,
+    sent: Vec<Instant>,
 }
 
 impl RateWindow {
     /// Records a send at `now` if it keeps every window under the limit.
     pub fn try_acquire(&mut self, now: Instant) -> bool {
-        while self
-            .sent
-            .front()
-            .is_some_and(|t| now.saturating_since(*t) >= CLIENT_EVENT_WINDOW)
-        {
-            self.sent.pop_front();
-        }
+        // Drop the leading run of sends that have left the window.
+        let mut leaving = true;
+        self.sent.retain(|t| {
+            leaving = leaving && now.saturating_since(*t) >= CLIENT_EVENT_WINDOW;
+            !leaving
+        });
         if self.sent.len() >= MAX_CLIENT_EVENTS {
             return false;
         }
-        self.sent.push_back(now);
+        self.sent.push(now);
         true
     }
 }
@@ -106,7 +114,7 @@ impl Client {
             ChannelKind::Encrypted => return Err(TriggerError::EncryptedChannel),
             ChannelKind::Public | ChannelKind::User => return Err(TriggerError::PublicChannel),
         }
-        if state.subscription != Subscription::Subscribed
+        if !matches!(state.subscription, Subscription::Subscribed)
             || !matches!(self.phase, Phase::Connected(_))
         {
             return Err(TriggerError::NotSubscribed);

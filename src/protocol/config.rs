@@ -1,6 +1,7 @@
 //! Client configuration: where to connect and the timing policy, with the documented
 //! defaults of the Pusher protocol and our own for backoff and hidden-tab pausing.
 
+use crate::prelude::*;
 use core::time::Duration;
 
 use super::backoff::BackoffPolicy;
@@ -59,12 +60,20 @@ pub struct ConfigError {
     pub problem: &'static str,
 }
 
+impl ConfigError {
+    /// "invalid option `wsPort`: …", built without `core::fmt`.
+    pub fn message(&self) -> String {
+        let mut out = String::from("invalid option `");
+        out.push_str(self.option);
+        out.push_str("`: ");
+        out.push_str(self.problem);
+        out
+    }
+}
+
 impl core::fmt::Display for ConfigError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str("invalid option `")?;
-        f.write_str(self.option)?;
-        f.write_str("`: ")?;
-        f.write_str(self.problem)
+        f.write_str(&self.message())
     }
 }
 
@@ -82,7 +91,7 @@ pub struct Endpoint {
 impl Endpoint {
     /// Validates the options and applies the protocol's defaults.
     pub fn new(options: &EndpointOptions) -> Result<Self, ConfigError> {
-        let key = options.key.trim();
+        let key = json::trim_unicode(&options.key);
         if key.is_empty() {
             return Err(ConfigError {
                 option: "key",
@@ -96,16 +105,18 @@ impl Endpoint {
             });
         }
         let host = match (&options.ws_host, &options.cluster) {
-            (Some(host), _) if !host.trim().is_empty() => strip_scheme(host.trim()).to_owned(),
+            (Some(host), _) if !json::trim_unicode(host).is_empty() => {
+                strip_scheme(json::trim_unicode(host)).to_owned()
+            }
             (Some(_), _) => {
                 return Err(ConfigError {
                     option: "wsHost",
                     problem: "must not be empty",
                 })
             }
-            (None, Some(cluster)) if !cluster.trim().is_empty() => {
+            (None, Some(cluster)) if !json::trim_unicode(cluster).is_empty() => {
                 let mut host = String::from("ws-");
-                host.push_str(cluster.trim());
+                host.push_str(json::trim_unicode(cluster));
                 host.push_str(".pusher.com");
                 host
             }
@@ -122,18 +133,17 @@ impl Endpoint {
                 problem: "must be a host name, without a path",
             });
         }
-        let path = options
-            .ws_path
-            .as_deref()
-            .unwrap_or("")
-            .trim_end_matches('/');
+        let mut path = options.ws_path.as_deref().unwrap_or("");
+        while let Some(rest) = path.strip_suffix('/') {
+            path = rest;
+        }
         if !path.is_empty() && !path.starts_with('/') {
             return Err(ConfigError {
                 option: "wsPath",
                 problem: "must start with `/`",
             });
         }
-        for (option, port) in [("wsPort", options.ws_port), ("wssPort", options.wss_port)] {
+        for &(option, port) in &[("wsPort", options.ws_port), ("wssPort", options.wss_port)] {
             if port == Some(0) {
                 return Err(ConfigError {
                     option,
@@ -189,8 +199,13 @@ impl Endpoint {
 }
 
 /// Accepts `ws://host`, `https://host`… as a host (a common mistake), keeping the host.
+/// Looks for the separator byte-wise: `str::split_once` with a string pattern brings the
+/// whole two-way substring searcher into the wasm.
 fn strip_scheme(host: &str) -> &str {
-    host.split_once("://").map_or(host, |(_, rest)| rest)
+    (0..host.len())
+        .find(|&at| host.as_bytes().get(at..at + 3) == Some(b"://"))
+        .and_then(|at| host.get(at + 3..))
+        .unwrap_or(host)
 }
 
 fn is_url_safe(c: char) -> bool {
@@ -249,7 +264,8 @@ impl Config {
             ("handshakeTimeout", self.handshake_timeout),
             ("backoff.base", self.backoff.base),
         ];
-        for (option, value) in positive {
+        // By reference: iterating an array by value instantiates `array::IntoIter`.
+        for &(option, value) in &positive {
             if value.is_zero() {
                 return Err(ConfigError {
                     option,

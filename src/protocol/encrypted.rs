@@ -7,6 +7,7 @@ use super::crypto::{self, DecryptError, SharedSecret};
 use super::frame::Payload;
 use super::output::{AuthRequestId, ClientError, Event, Message};
 use super::subscriptions::{AuthData, AuthFailure};
+use crate::prelude::*;
 
 impl Client {
     /// An event on an encrypted channel, `raw` being its `{ciphertext, nonce}` data.
@@ -29,28 +30,20 @@ impl Client {
             if channel.keyring.waiting.len() < MAX_WAITING_FOR_KEY {
                 channel.keyring.waiting.push((event, raw, user_id));
             } else {
-                self.decryption_failed(name, event, DecryptError::Unauthentic);
+                self.deliver_opened(name, event, Err(DecryptError::Unauthentic), None);
             }
             return;
         }
-        let result = match &channel.keyring.secret {
-            Some(secret) => crypto::open(secret, &raw),
-            None => Err(DecryptError::Unauthentic),
-        };
-        match result {
-            Ok(plain) => {
-                channel.keyring.retried = false;
-                self.deliver_plain(name, event, plain, user_id);
+        let opened = open_with(channel.keyring.secret.as_ref(), &raw);
+        if matches!(opened, Err(DecryptError::Unauthentic)) && !channel.keyring.retried {
+            channel.keyring.waiting.push((event, raw, user_id));
+            let request = self.request_auth(AuthPurpose::Rekey(name.clone()));
+            if let Some(channel) = self.channels.get_mut(&name) {
+                channel.keyring.rekey = request;
             }
-            Err(DecryptError::Unauthentic) if !channel.keyring.retried => {
-                channel.keyring.waiting.push((event, raw, user_id));
-                let request = self.request_auth(AuthPurpose::Rekey(name.clone()));
-                if let Some(channel) = self.channels.get_mut(&name) {
-                    channel.keyring.rekey = request;
-                }
-            }
-            Err(error) => self.decryption_failed(name, event, error),
+            return;
         }
+        self.deliver_opened(name, event, opened, user_id);
     }
 
     /// The answer to a re-authorization: install the new key and retry the waiting
@@ -80,42 +73,46 @@ impl Client {
         }
         let key = channel.keyring.secret.clone();
         for (event, raw, user_id) in waiting {
-            let result = match &key {
-                Some(secret) => crypto::open(secret, &raw),
-                None => Err(DecryptError::Unauthentic),
-            };
-            match result {
-                Ok(plain) => {
-                    if let Some(channel) = self.channels.get_mut(name) {
-                        channel.keyring.retried = false;
-                    }
-                    self.deliver_plain(name.to_owned(), event, plain, user_id);
-                }
-                Err(error) => self.decryption_failed(name.to_owned(), event, error),
-            }
+            let opened = open_with(key.as_ref(), &raw);
+            self.deliver_opened(name.to_owned(), event, opened, user_id);
         }
     }
 
-    fn deliver_plain(
+    /// Delivers a decrypted event (the key works: a later failure may ask for a fresh
+    /// one again), or tells the app why it could not be opened. The one place both
+    /// paths end, so the wasm holds a single copy of it.
+    fn deliver_opened(
         &mut self,
         channel: String,
         event: String,
-        plain: String,
+        opened: Result<String, DecryptError>,
         user_id: Option<String>,
     ) {
-        self.emit(Event::Message(Message {
-            channel: Some(channel),
-            event,
-            data: Payload::Text(plain),
-            user_id,
-        }));
+        let event = match opened {
+            Ok(plain) => {
+                if let Some(state) = self.channels.get_mut(&channel) {
+                    state.keyring.retried = false;
+                }
+                Event::Message(Message {
+                    channel: Some(channel),
+                    event,
+                    data: Payload::Text(plain),
+                    user_id,
+                })
+            }
+            Err(error) => Event::Error(ClientError::Decryption {
+                channel,
+                event,
+                error,
+            }),
+        };
+        self.emit(event);
     }
+}
 
-    fn decryption_failed(&mut self, channel: String, event: String, error: DecryptError) {
-        self.emit(Event::Error(ClientError::Decryption {
-            channel,
-            event,
-            error,
-        }));
-    }
+/// Opens `raw` with the channel key, if there is one.
+fn open_with(secret: Option<&SharedSecret>, raw: &str) -> Result<String, DecryptError> {
+    secret.map_or(Err(DecryptError::Unauthentic), |secret| {
+        crypto::open(secret, raw)
+    })
 }

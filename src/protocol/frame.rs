@@ -5,7 +5,8 @@
 //! JavaScript, which parses it once. Internal frames (`pusher:*`, `pusher_internal:*`)
 //! read the few fields they need straight from that text with [`json`].
 
-use std::borrow::Cow;
+use crate::prelude::*;
+use alloc::borrow::Cow;
 
 use super::json;
 
@@ -149,7 +150,10 @@ pub fn decode(text: &str) -> Result<Frame<'_>, FrameError> {
     let trailing = members
         .end()
         .and_then(|end| text.get(end..))
-        .is_some_and(|rest| rest.trim_start_matches([' ', '\t', '\n', '\r']).is_empty());
+        .is_some_and(|rest| {
+            rest.bytes()
+                .all(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r'))
+        });
     if !trailing {
         return Err(FrameError::NotJson(json::JsonError {
             offset: members.end().unwrap_or(0),
@@ -169,7 +173,7 @@ pub fn decode(text: &str) -> Result<Frame<'_>, FrameError> {
 pub fn id_text(raw: &str) -> Option<Cow<'_, str>> {
     match json::kind(raw)? {
         json::Kind::String => json::parse_string(raw),
-        json::Kind::Number => Some(Cow::Borrowed(raw.trim())),
+        json::Kind::Number => Some(Cow::Borrowed(json::trim_unicode(raw))),
         _ => None,
     }
 }

@@ -8,7 +8,8 @@
 //! Validation is iterative (an explicit heap stack of open containers), so hostile input
 //! such as a million nested `[` cannot overflow the call stack. Nothing here panics.
 
-use std::borrow::Cow;
+use crate::prelude::*;
+use alloc::borrow::Cow;
 
 /// Why a text is not valid JSON, and where.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,7 +38,7 @@ impl core::fmt::Display for JsonError {
     }
 }
 
-impl std::error::Error for JsonError {}
+impl core::error::Error for JsonError {}
 
 /// The kind of a raw JSON value, read from its first byte.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,8 +73,30 @@ fn skip_ws(b: &[u8], mut i: usize) -> usize {
     i
 }
 
+/// `s` without leading and trailing JSON whitespace. Byte-wise: JSON whitespace is ASCII,
+/// and a char-pattern trim would pull in UTF-8 decoding in both directions.
 fn trim(s: &str) -> &str {
-    s.trim_matches(|c: char| c.is_ascii() && is_ws(c as u8))
+    let b = s.as_bytes();
+    let start = skip_ws(b, 0);
+    let mut end = b.len();
+    while end > start && b.get(end - 1).is_some_and(|&c| is_ws(c)) {
+        end -= 1;
+    }
+    s.get(start..end).unwrap_or_default()
+}
+
+/// Exactly `str::trim` (Unicode whitespace), in one forward pass over the chars: the
+/// std version also decodes UTF-8 backwards from the end, which costs extra wasm.
+pub(crate) fn trim_unicode(s: &str) -> &str {
+    let mut start = s.len();
+    let mut end = 0;
+    for (i, c) in s.char_indices() {
+        if !c.is_whitespace() {
+            start = start.min(i);
+            end = i + c.len_utf8();
+        }
+    }
+    s.get(start..end).unwrap_or_default()
 }
 
 /// Index past the run of ASCII digits starting at `i`.
@@ -263,8 +286,15 @@ fn hex4(h: &[u8]) -> Option<u32> {
     if h.len() != 4 {
         return None;
     }
-    h.iter()
-        .try_fold(0, |acc, &c| Some(acc << 4 | char::from(c).to_digit(16)?))
+    h.iter().try_fold(0, |acc, &c| {
+        let digit = match c {
+            b'0'..=b'9' => c - b'0',
+            b'a'..=b'f' => c - b'a' + 10,
+            b'A'..=b'F' => c - b'A' + 10,
+            _ => return None,
+        };
+        Some(acc << 4 | u32::from(digit))
+    })
 }
 
 /// Decodes a raw JSON string literal (including its quotes; surrounding whitespace is
@@ -278,14 +308,21 @@ pub fn parse_string(raw: &str) -> Option<Cow<'_, str>> {
         return None;
     }
     let content = raw.get(1..b.len() - 1)?;
-    if !content.contains('\\') {
+    let c = content.as_bytes();
+    // Byte scans rather than `str::find`: the escape character is ASCII.
+    if !c.contains(&b'\\') {
         return Some(Cow::Borrowed(content));
     }
     let mut out = String::with_capacity(content.len());
-    let mut rest = content;
-    while let Some(p) = rest.find('\\') {
-        out.push_str(rest.get(..p)?);
-        let esc = rest.get(p + 1..)?.as_bytes();
+    let mut start = 0;
+    let mut i = 0;
+    while let Some(&byte) = c.get(i) {
+        if byte != b'\\' {
+            i += 1;
+            continue;
+        }
+        out.push_str(content.get(start..i)?);
+        let esc = c.get(i + 1..)?;
         let (ch, used) = match esc.first()? {
             b'"' => ('"', 1),
             b'\\' => ('\\', 1),
@@ -312,9 +349,10 @@ pub fn parse_string(raw: &str) -> Option<Cow<'_, str>> {
             _ => return None,
         };
         out.push(ch);
-        rest = rest.get(p + 1 + used..)?;
+        i += 1 + used;
+        start = i;
     }
-    out.push_str(rest);
+    out.push_str(content.get(start..)?);
     Some(Cow::Owned(out))
 }
 
@@ -322,111 +360,95 @@ pub fn parse_string(raw: &str) -> Option<Cow<'_, str>> {
 /// (`120.7` → 120); a negative number, an exponent, a non-number or overflow → None.
 pub fn parse_u64(raw: &str) -> Option<u64> {
     let b = trim(raw).as_bytes();
-    if number_end(b, 0).ok()? != b.len() || b.iter().any(|c| matches!(c, b'-' | b'e' | b'E')) {
+    if number_end(b, 0).ok()? != b.len() {
         return None;
     }
-    b.iter()
-        .take_while(|c| c.is_ascii_digit())
-        .try_fold(0u64, |acc, &c| {
-            acc.checked_mul(10)?.checked_add(u64::from(c - b'0'))
-        })
+    // One pass over a valid literal: digits before the point count, the fraction is
+    // ignored, a sign or an exponent rejects.
+    let mut n = 0u64;
+    let mut fraction = false;
+    for &c in b {
+        match c {
+            b'.' => fraction = true,
+            b'0'..=b'9' if !fraction => n = n.checked_mul(10)?.checked_add(u64::from(c - b'0'))?,
+            b'0'..=b'9' => {}
+            _ => return None,
+        }
+    }
+    Some(n)
 }
 
-/// Iterator over the members of a raw JSON object: yields (decoded key, raw value slice).
-/// Validates as it goes; yields `Some(Err(..))` once on malformed input and then `None`.
+/// The position shared by [`Entries`] and [`Elements`]: one stepping routine for both, so
+/// the wasm carries a single copy of the object/array walking code.
 #[derive(Debug, Clone)]
-pub struct Entries<'a> {
+struct Cursor<'a> {
     text: &'a str,
     pos: usize,
     first: bool,
     done: bool,
 }
 
-/// Starts iterating the members of the object `raw`; errors if `raw` (whitespace allowed
-/// around) does not start with `{`.
-pub fn entries(raw: &str) -> Result<Entries<'_>, JsonError> {
-    let pos = open(raw, b'{', "expected an object")?;
-    Ok(Entries {
-        text: raw,
-        pos,
-        first: true,
-        done: false,
-    })
-}
-
-/// Index just past the opening `bracket` of `raw`, or an error.
-fn open(raw: &str, bracket: u8, reason: &'static str) -> Result<usize, JsonError> {
-    let b = raw.as_bytes();
-    let i = skip_ws(b, 0);
-    if b.get(i) == Some(&bracket) {
-        Ok(i + 1)
-    } else {
-        fail(i, reason)
-    }
-}
-
-/// Shared step of [`Entries`] and [`Elements`]: at `pos` (just after the opening bracket
-/// or the previous item), returns the start of the next item or None at the `close`.
-fn next_item(
-    b: &[u8],
-    pos: usize,
-    first: bool,
-    close: u8,
-    reason: &'static str,
-) -> Result<Option<usize>, JsonError> {
-    let mut i = skip_ws(b, pos);
-    if b.get(i) == Some(&close) {
-        // `{}` / `[]`, or the end after at least one item.
-        return Ok(None);
-    }
-    if !first {
-        if b.get(i) != Some(&b',') {
+impl<'a> Cursor<'a> {
+    /// Just past the opening `bracket` of `raw`, or an error.
+    fn open(raw: &'a str, bracket: u8, reason: &'static str) -> Result<Self, JsonError> {
+        let b = raw.as_bytes();
+        let i = skip_ws(b, 0);
+        if b.get(i) != Some(&bracket) {
             return fail(i, reason);
         }
-        i = skip_ws(b, i + 1);
+        Ok(Cursor {
+            text: raw,
+            pos: i + 1,
+            first: true,
+            done: false,
+        })
     }
-    Ok(Some(i))
-}
 
-/// Wraps a step result so the iterator yields one error and then stops.
-fn finish<T>(done: &mut bool, r: Result<Option<T>, JsonError>) -> Option<Result<T, JsonError>> {
-    match r {
-        Ok(Some(item)) => Some(Ok(item)),
-        Ok(None) => {
-            *done = true;
-            None
-        }
-        Err(e) => {
-            *done = true;
-            Some(Err(e))
-        }
-    }
-}
-
-impl<'a> Entries<'a> {
-    /// Once the iterator has returned `None` without an error: the index just past the
-    /// object's closing `}`. Lets a caller validate and read an object in one pass.
-    pub fn end(&self) -> Option<usize> {
-        if !self.done {
+    /// The next item: the raw key literal (objects; empty for arrays) and the raw value.
+    /// Yields one error on malformed input, then `None`.
+    fn next(&mut self, object: bool) -> Option<Result<(&'a str, &'a str), JsonError>> {
+        if self.done {
             return None;
         }
-        let i = skip_ws(self.text.as_bytes(), self.pos);
-        (self.text.as_bytes().get(i) == Some(&b'}')).then_some(i + 1)
+        match self.step(object) {
+            Ok(Some(item)) => Some(Ok(item)),
+            Ok(None) => {
+                self.done = true;
+                None
+            }
+            Err(e) => {
+                self.done = true;
+                Some(Err(e))
+            }
+        }
     }
 
-    fn step(&mut self) -> Result<Option<(Cow<'a, str>, &'a str)>, JsonError> {
+    fn step(&mut self, object: bool) -> Result<Option<(&'a str, &'a str)>, JsonError> {
         let text = self.text;
         let b = text.as_bytes();
-        let Some(i) = next_item(b, self.pos, self.first, b'}', "expected ',' or '}'")? else {
-            return Ok(None);
+        let (close, reason, invalid) = if object {
+            (b'}', "expected ',' or '}'", "invalid member")
+        } else {
+            (b']', "expected ',' or ']'", "invalid element")
         };
-        let (value_start, key_end) = member_key(b, i)?;
+        let mut i = skip_ws(b, self.pos);
+        if b.get(i) == Some(&close) {
+            // `{}` / `[]`, or the end after at least one item.
+            return Ok(None);
+        }
+        if !self.first {
+            if b.get(i) != Some(&b',') {
+                return fail(i, reason);
+            }
+            i = skip_ws(b, i + 1);
+        }
+        let (value_start, key_end) = if object { member_key(b, i)? } else { (i, i) };
         let value_stop = value_end(text, value_start)?;
         let bad = JsonError {
             offset: i,
-            reason: "invalid member",
+            reason: invalid,
         };
-        let key = text.get(i..key_end).and_then(parse_string).ok_or(bad)?;
+        let key = text.get(i..key_end).ok_or(bad)?;
         let value = text.get(value_start..value_stop).ok_or(bad)?;
         self.pos = value_stop;
         self.first = false;
@@ -434,15 +456,48 @@ impl<'a> Entries<'a> {
     }
 }
 
+/// Iterator over the members of a raw JSON object: yields (decoded key, raw value slice).
+/// Validates as it goes; yields `Some(Err(..))` once on malformed input and then `None`.
+#[derive(Debug, Clone)]
+pub struct Entries<'a>(Cursor<'a>);
+
+/// Starts iterating the members of the object `raw`; errors if `raw` (whitespace allowed
+/// around) does not start with `{`.
+pub fn entries(raw: &str) -> Result<Entries<'_>, JsonError> {
+    Cursor::open(raw, b'{', "expected an object").map(Entries)
+}
+
+impl Entries<'_> {
+    /// Once the iterator has returned `None` without an error: the index just past the
+    /// object's closing `}`. Lets a caller validate and read an object in one pass.
+    pub fn end(&self) -> Option<usize> {
+        let Cursor {
+            text, pos, done, ..
+        } = self.0;
+        if !done {
+            return None;
+        }
+        let i = skip_ws(text.as_bytes(), pos);
+        (text.as_bytes().get(i) == Some(&b'}')).then_some(i + 1)
+    }
+}
+
 impl<'a> Iterator for Entries<'a> {
     type Item = Result<(Cow<'a, str>, &'a str), JsonError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        if self.done {
-            return None;
+        let (key, value) = match self.0.next(true)? {
+            Ok(item) => item,
+            Err(e) => return Some(Err(e)),
+        };
+        // The key literal was validated by the step; decoding it cannot fail.
+        match parse_string(key) {
+            Some(key) => Some(Ok((key, value))),
+            None => {
+                self.0.done = true;
+                Some(fail(self.0.pos, "invalid member"))
+            }
         }
-        let r = self.step();
-        finish(&mut self.done, r)
     }
 }
 
@@ -461,58 +516,19 @@ pub fn get<'a>(raw_object: &'a str, key: &str) -> Option<&'a str> {
 /// Iterator over the elements (raw slices) of a raw JSON array. Validates as it goes;
 /// yields `Some(Err(..))` once on malformed input and then `None`.
 #[derive(Debug, Clone)]
-pub struct Elements<'a> {
-    text: &'a str,
-    pos: usize,
-    first: bool,
-    done: bool,
-}
+pub struct Elements<'a>(Cursor<'a>);
 
 /// Starts iterating the elements of the array `raw`; errors if `raw` (whitespace allowed
 /// around) does not start with `[`.
 pub fn elements(raw: &str) -> Result<Elements<'_>, JsonError> {
-    let pos = open(raw, b'[', "expected an array")?;
-    Ok(Elements {
-        text: raw,
-        pos,
-        first: true,
-        done: false,
-    })
-}
-
-impl<'a> Elements<'a> {
-    fn step(&mut self) -> Result<Option<&'a str>, JsonError> {
-        let text = self.text;
-        let Some(i) = next_item(
-            text.as_bytes(),
-            self.pos,
-            self.first,
-            b']',
-            "expected ',' or ']'",
-        )?
-        else {
-            return Ok(None);
-        };
-        let end = value_end(text, i)?;
-        let value = text.get(i..end).ok_or(JsonError {
-            offset: i,
-            reason: "invalid element",
-        })?;
-        self.pos = end;
-        self.first = false;
-        Ok(Some(value))
-    }
+    Cursor::open(raw, b'[', "expected an array").map(Elements)
 }
 
 impl<'a> Iterator for Elements<'a> {
     type Item = Result<&'a str, JsonError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        if self.done {
-            return None;
-        }
-        let r = self.step();
-        finish(&mut self.done, r)
+        Some(self.0.next(false)?.map(|(_, value)| value))
     }
 }
 
@@ -582,6 +598,22 @@ mod tests {
 
     fn bad(s: &str) {
         assert!(single_value(s).is_err(), "should reject {s:?}");
+    }
+
+    #[test]
+    fn trim_unicode_is_str_trim() {
+        for s in [
+            "",
+            " ",
+            "a",
+            " a ",
+            "\u{a0}\u{3000}é b\u{2028}\n",
+            "\u{85}",
+            "x\u{200b}",
+            "\t\u{1680}😀",
+        ] {
+            assert_eq!(trim_unicode(s), s.trim(), "{s:?}");
+        }
     }
 
     #[test]
@@ -1017,6 +1049,11 @@ mod tests {
             prop_assert_eq!(single_value(&out), Ok(out.as_str()));
             let parsed = parse_string(&out);
             prop_assert_eq!(parsed.as_deref(), Some(s.as_str()));
+        }
+
+        #[test]
+        fn trim_unicode_matches_std(s in any::<String>()) {
+            prop_assert_eq!(trim_unicode(&s), s.trim());
         }
 
         #[test]

@@ -5,6 +5,7 @@ use super::frame::Payload;
 use super::presence::Member;
 use super::state::State;
 use super::timers::ShaperId;
+use crate::prelude::*;
 
 /// Identifies one WebSocket the core asked for. Reports about any other socket than the
 /// current one are ignored, so a late message from a socket the core already gave up on

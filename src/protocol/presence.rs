@@ -7,6 +7,7 @@
 use super::frame::id_text;
 use super::json;
 use super::vec_map::VecMap;
+use crate::prelude::*;
 
 /// One member of a presence channel.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,10 +46,11 @@ impl Members {
             let (id, info) = entry.map_err(|_| PresenceError("malformed `presence.hash`"))?;
             let mut id_json = String::with_capacity(id.len() + 2);
             json::write_string(&mut id_json, &id);
+            let id = id.into_owned();
             members.insert(
-                id.to_string(),
+                id.clone(),
                 Member {
-                    id: id.into_owned(),
+                    id,
                     id_json,
                     info_json: info.to_owned(),
                 },

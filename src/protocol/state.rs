@@ -4,6 +4,7 @@
 //! connecting, a retry time while connected) cannot be written down.
 
 use super::output::LinkId;
+use crate::prelude::*;
 
 /// The public connection state, as pusher-js names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

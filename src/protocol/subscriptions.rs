@@ -1,6 +1,7 @@
 //! The channel registry of [`Client`]: subscribing and leaving, authorization replies,
 //! resubscribing after every reconnection, and the frames addressed to a channel.
 
+use crate::prelude::*;
 use core::fmt;
 
 use super::channel::{Channel, ChannelKind, ChannelState, Subscription};
@@ -78,14 +79,21 @@ pub enum SubscribeError {
     ReservedName,
 }
 
-impl fmt::Display for SubscribeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+impl SubscribeError {
+    /// Why, in words.
+    pub fn message(self) -> &'static str {
+        match self {
             SubscribeError::EmptyName => "channel name must not be empty",
             SubscribeError::ReservedName => {
                 "channel names starting with `#` are reserved for the server"
             }
-        })
+        }
+    }
+}
+
+impl fmt::Display for SubscribeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.message())
     }
 }
 
@@ -243,7 +251,7 @@ impl Client {
         let Some(channel) = self.channels.get_mut(name) else {
             return;
         };
-        if channel.subscription != Subscription::Authorizing(id) {
+        if !matches!(channel.subscription, Subscription::Authorizing(r) if r == id) {
             return;
         }
         let data = match reply.and_then(|data| check_auth(channel.kind, data)) {
@@ -297,7 +305,7 @@ impl Client {
                 self.subscription_succeeded(now, name, frame.data.json_text())
             }
             "pusher:subscription_error" => {
-                let cancelled = channel.subscription == Subscription::Pending { cancelled: true };
+                let cancelled = channel.subscription.is_cancelled();
                 let data = frame.data.json_text().unwrap_or("{}");
                 let error = SubscriptionError {
                     kind: frame::get_str(data, "type")
@@ -309,7 +317,7 @@ impl Client {
                         .and_then(|s| u16::try_from(s).ok()),
                 };
                 if cancelled {
-                    self.channels.remove(&name);
+                    self.channels.remove(name.as_str());
                 } else {
                     channel.subscription = Subscription::Failed;
                     self.emit(Event::SubscriptionError {
@@ -326,8 +334,7 @@ impl Client {
                     .and_then(json::parse_u64);
                 match count {
                     // The app is leaving this channel: nothing more about it reaches it.
-                    Some(_)
-                        if channel.subscription == (Subscription::Pending { cancelled: true }) => {}
+                    Some(_) if channel.subscription.is_cancelled() => {}
                     Some(count) => {
                         channel.count = Some(count);
                         self.emit(Event::SubscriptionCount {
@@ -343,7 +350,7 @@ impl Client {
             }
             event if event.starts_with("pusher_internal:") => {}
             _ => {
-                if channel.subscription == (Subscription::Pending { cancelled: true }) {
+                if channel.subscription.is_cancelled() {
                     return;
                 }
                 let encrypted =
@@ -371,7 +378,7 @@ impl Client {
         };
         match channel.subscription {
             Subscription::Pending { cancelled: true } => {
-                self.channels.remove(&name);
+                self.channels.remove(name.as_str());
                 self.send(frame::unsubscribe(&name));
                 return;
             }
@@ -397,7 +404,8 @@ impl Client {
             }
         }
         // A repeated confirmation on the same link is not a resumption: nothing was missed.
-        let resumed = channel.was_subscribed && channel.subscription != Subscription::Subscribed;
+        let resumed =
+            channel.was_subscribed && !matches!(channel.subscription, Subscription::Subscribed);
         channel.was_subscribed = true;
         channel.subscription = Subscription::Subscribed;
         self.emit(Event::Subscribed {

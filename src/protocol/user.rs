@@ -9,6 +9,7 @@ use super::output::{ClientError, Event};
 use super::state::Phase;
 use super::subscriptions::{AuthData, AuthFailure};
 use super::time::Instant;
+use crate::prelude::*;
 
 /// Where sign-in stands.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -95,19 +96,22 @@ impl Client {
             self.malformed("invalid watchlist_events".to_owned());
             return;
         };
-        for event in events.flatten() {
+        // Plain loops, skipping malformed items as `flatten` would: the iterator-adapter
+        // version (flatten, filter_map, collect) costs hundreds of bytes more of wasm.
+        for event in events {
+            let Ok(event) = event else { continue };
             let Some(name) = frame::get_str(event, "name") else {
                 continue;
             };
-            let user_ids = json::get(event, "user_ids")
-                .and_then(|ids| json::elements(ids).ok())
-                .map(|ids| {
-                    ids.flatten()
-                        .filter_map(frame::id_text)
-                        .map(|id| id.into_owned())
-                        .collect()
-                })
-                .unwrap_or_default();
+            let mut user_ids = Vec::new();
+            if let Some(Ok(ids)) = json::get(event, "user_ids").map(json::elements) {
+                for id in ids {
+                    let Ok(id) = id else { continue };
+                    if let Some(id) = frame::id_text(id) {
+                        user_ids.push(id.into_owned());
+                    }
+                }
+            }
             self.emit(Event::Watchlist {
                 name: name.into_owned(),
                 user_ids,

@@ -6,6 +6,7 @@
 //! several kilobytes of wasm. Insertion order is also the natural order to resubscribe
 //! channels in.
 
+use crate::prelude::*;
 use core::borrow::Borrow;
 
 /// An insertion-ordered map with linear lookup.
