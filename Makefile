@@ -26,7 +26,7 @@ lint: setup-wasm
 	cargo fmt --all -- --check
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --lib --target $(WASM_TARGET) -- -D warnings
-	cargo clippy --test browser --target $(WASM_TARGET) -- -D warnings
+	cargo clippy --test browser --features std --target $(WASM_TARGET) -- -D warnings
 	@# The core stays sans-IO: nothing browser-specific may leak into it.
 	@! grep -rnE 'web_sys|js_sys|wasm_bindgen' src/protocol || \
 		{ echo "src/protocol must not use web-sys, js-sys or wasm-bindgen" >&2; exit 1; }
@@ -42,7 +42,7 @@ test-native: setup-native
 test-browser: setup-browser
 	@mkdir -p target
 	set -o pipefail; node tests/browser/harness/run.mjs -- \
-		wasm-pack test --headless --chrome -- --test browser 2>&1 | tee target/test-browser.log
+		wasm-pack test --headless --chrome -- --test browser --features std 2>&1 | tee target/test-browser.log
 	@awk '/^test result:/ { p += $$4; f += $$6 } END { printf "browser: %d passed, %d failed\n", p, f }' target/test-browser.log
 
 ## build: the release wasm module, through wasm-bindgen and wasm-opt, with its size
@@ -50,6 +50,8 @@ build: setup-wasm
 	cargo build --lib --release --target $(WASM_TARGET)
 	wasm-bindgen --target web --out-dir $(BINDGEN_OUT) --out-name echo_wasm $(RELEASE_WASM)
 	wasm-opt -Oz --strip-debug --strip-producers $(WASM_OPT_FEATURES) $(BINDGEN_OUT)/echo_wasm_bg.wasm -o $(BINDGEN_OUT)/echo_wasm_bg.wasm
+	@# The glue ships minified, as pusher-js ships pusher.min.js.
+	esbuild $(BINDGEN_OUT)/echo_wasm.js --minify --format=esm --log-level=warning --allow-overwrite --outfile=$(BINDGEN_OUT)/echo_wasm.js
 	@$(MAKE) --no-print-directory size
 
 ## bench: hot-path throughput of the core (native, release profile) and the module size

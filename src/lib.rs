@@ -7,6 +7,8 @@
 //!   randomness: the embedder feeds it inputs (`handle_*` with the current time) and drains
 //!   outputs (`poll_output`, `poll_timeout`).
 //! - The browser shell and the JS bindings are thin layers over it.
+// The published wasm module is built without std (see the `std` feature).
+#![cfg_attr(all(target_arch = "wasm32", not(feature = "std"), not(test)), no_std)]
 #![cfg_attr(
     not(test),
     deny(
@@ -20,6 +22,11 @@
     )
 )]
 
+extern crate alloc;
+
+#[cfg(all(target_arch = "wasm32", not(feature = "std"), not(test)))]
+mod bare;
+mod prelude;
 pub mod protocol;
 
 #[cfg(target_arch = "wasm32")]

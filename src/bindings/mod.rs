@@ -7,7 +7,8 @@
 
 mod options;
 
-use std::rc::Rc;
+use crate::prelude::*;
+use alloc::rc::Rc;
 
 use js_sys::Function;
 use wasm_bindgen::prelude::*;
@@ -33,7 +34,7 @@ impl JsClient {
     /// the option when one is unusable. Does not connect: call `connect()`.
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<JsClient, JsError> {
-        let options = options::parse(&options).map_err(|error| js_error(&error.to_string()))?;
+        let options = options::parse(&options).map_err(|error| js_error(&error.message()))?;
         Ok(JsClient {
             driver: Driver::new(options.config, options.auth),
         })
@@ -111,7 +112,7 @@ impl JsClient {
     pub fn subscribe(&self, channel: &str) -> Result<(), JsError> {
         self.driver
             .subscribe(channel)
-            .map_err(|error| js_error(&error.to_string()))
+            .map_err(|error| js_error(error.message()))
     }
 
     /// Leaves a channel. Its listeners are removed.
@@ -204,7 +205,7 @@ impl JsClient {
             .ok_or_else(|| js_error("client event data must be JSON-serializable"))?;
         self.driver
             .trigger(channel, event, &data)
-            .map_err(|error| js_error(&error.to_string()))
+            .map_err(|error| js_error(error.message()))
     }
 
     /// A presence channel's members, `{count, me, members: {id: info}}`, once

@@ -5,6 +5,7 @@
 //! `Pusher` class, a `client` instance, Vue-reactive wrappers) is fine. A value of the
 //! wrong type is an error naming the option, never silently ignored.
 
+use crate::prelude::*;
 use core::time::Duration;
 
 use js_sys::{Function, Reflect};
@@ -94,7 +95,7 @@ impl Reader {
 
     fn port(&self, key: &str, option: &'static str) -> Result<Option<u16>, ConfigError> {
         match self.number(key, option)? {
-            Some(n) if (1.0..=65535.0).contains(&n) && n.fract() == 0.0 => Ok(Some(n as u16)),
+            Some(n) if (1.0..=65535.0).contains(&n) && n == (n as u16) as f64 => Ok(Some(n as u16)),
             Some(_) => Err(invalid(
                 option,
                 "must be a whole number between 1 and 65535",

@@ -1,10 +1,13 @@
 //! Authorization: asking the app's backend (or the app's own authorizer) to sign a
 //! channel subscription or a user sign-in for one socket id.
 
-use js_sys::{Function, Promise, Reflect};
+use crate::prelude::*;
+use alloc::rc::Rc;
+use core::cell::Cell;
+
+use js_sys::{Function, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortSignal, Headers, RequestCredentials, RequestInit, Response};
 
 use super::js_value::{error_message, stringify, ObjectWriter};
@@ -13,6 +16,13 @@ use crate::protocol::{AuthData, AuthFailure, AuthRequest, AuthTarget};
 
 #[wasm_bindgen]
 extern "C" {
+    /// A promise, as far as this module needs one.
+    type Promise;
+    #[wasm_bindgen(method, js_name = then)]
+    fn then_call(this: &Promise, callback: &JsValue) -> Promise;
+    #[wasm_bindgen(static_method_of = Promise, js_name = allSettled)]
+    fn all_settled(promises: &js_sys::Array) -> Promise;
+
     // The global `fetch`, present in windows and workers.
     #[wasm_bindgen(js_name = fetch)]
     fn fetch_with_init(url: &str, init: &RequestInit) -> Promise;
@@ -60,29 +70,32 @@ pub struct AuthConfig {
     pub timeout_ms: u32,
 }
 
+/// Receives the outcome of one authorization, exactly once.
+pub type Reply = Box<dyn FnOnce(Result<AuthData, AuthFailure>)>;
+
 impl AuthConfig {
-    /// Obtains the authorization `request` asks for.
-    pub async fn authorize(&self, request: &AuthRequest) -> Result<AuthData, AuthFailure> {
+    /// Obtains the authorization `request` asks for and hands it to `reply` — later,
+    /// or at once when the app's authorizer answers synchronously or throws.
+    pub fn authorize(&self, request: &AuthRequest, reply: Reply) {
         let (source, channel) = match &request.target {
             AuthTarget::Channel(name) => (&self.channel, Some(name.as_str())),
             AuthTarget::User => (&self.user, None),
         };
         match source {
             AuthSource::Http(http) => {
-                post_form(http, &request.socket_id, channel, self.timeout_ms).await
+                post_form(http, &request.socket_id, channel, self.timeout_ms, reply);
             }
             AuthSource::EchoAuthorizer { factory, options } => {
                 let channel_object = ObjectWriter::new()
                     .string("name", channel.unwrap_or_default())
                     .into_js();
                 let socket_id = JsValue::from_str(&request.socket_id);
-                with_callback(|callback| {
+                with_callback(reply, |callback| {
                     let authorizer = factory.call2(&JsValue::NULL, &channel_object, options)?;
                     let authorize: Function =
                         Reflect::get(&authorizer, &JsValue::from_str("authorize"))?.dyn_into()?;
                     authorize.call2(&authorizer, &socket_id, callback)
-                })
-                .await
+                });
             }
             AuthSource::Handler(handler) => {
                 let mut params = ObjectWriter::new().string("socketId", &request.socket_id);
@@ -90,7 +103,9 @@ impl AuthConfig {
                     params = params.string("channelName", name);
                 }
                 let params = params.into_js();
-                with_callback(|callback| handler.call2(&JsValue::NULL, &params, callback)).await
+                with_callback(reply, |callback| {
+                    handler.call2(&JsValue::NULL, &params, callback)
+                });
             }
         }
     }
@@ -100,51 +115,71 @@ fn failure(status: Option<u16>, message: String) -> AuthFailure {
     AuthFailure { status, message }
 }
 
-/// Runs an app-supplied authorizer that answers through `callback(error, data)`, and
-/// reads its answer. A throw, an `error` or unusable data is the channel's auth error.
-async fn with_callback(
-    start: impl FnOnce(&JsValue) -> Result<JsValue, JsValue>,
-) -> Result<AuthData, AuthFailure> {
-    let mut start = Some(start);
-    let mut started = Ok(JsValue::UNDEFINED);
-    let promise = Promise::new(&mut |resolve: Function, reject: Function| {
-        let callback = Closure::once_into_js(move |error: JsValue, data: JsValue| {
-            let _ = if error.is_null() || error.is_undefined() {
-                resolve.call1(&JsValue::NULL, &data)
-            } else {
-                reject.call1(&JsValue::NULL, &error)
-            };
-        });
-        if let Some(start) = start.take() {
-            started = start(&callback);
-        }
-    });
-    started.map_err(|thrown| failure(None, error_message(&thrown)))?;
-    match JsFuture::from(promise).await {
-        Ok(data) => {
-            let text = data
-                .as_string()
-                .or_else(|| stringify(&data))
-                .unwrap_or_default();
-            AuthData::from_json(&text)
-        }
-        Err(error) => {
-            let status = Reflect::get(&error, &JsValue::from_str("status"))
-                .ok()
-                .and_then(|status| status.as_f64())
-                .map(|status| status as u16);
-            Err(failure(status, error_message(&error)))
-        }
+/// Runs an app-supplied authorizer that answers through `callback(error, data)`. A
+/// throw, an `error` or unusable data is the channel's auth error.
+fn with_callback(reply: Reply, start: impl FnOnce(&JsValue) -> Result<JsValue, JsValue>) {
+    // Shared by the callback and the synchronous-throw path: whichever comes first
+    // answers. The callback frees itself when called; one the app never calls stays
+    // with the page, as the app may still hold it.
+    let slot = Rc::new(Cell::new(Some(reply)));
+    let callback = {
+        let slot = Rc::clone(&slot);
+        Closure::once_into_js(move |error: JsValue, data: JsValue| {
+            answer_once(&slot, read_callback(&error, &data));
+        })
+    };
+    if let Err(thrown) = start(&callback) {
+        answer_once(&slot, Err(failure(None, error_message(&thrown))));
     }
 }
 
+fn answer_once(slot: &Cell<Option<Reply>>, result: Result<AuthData, AuthFailure>) {
+    if let Some(reply) = slot.take() {
+        reply(result);
+    }
+}
+
+/// What an authorizer's `callback(error, data)` said.
+fn read_callback(error: &JsValue, data: &JsValue) -> Result<AuthData, AuthFailure> {
+    if !(error.is_null() || error.is_undefined()) {
+        let status = Reflect::get(error, &JsValue::from_str("status"))
+            .ok()
+            .and_then(|status| status.as_f64())
+            .map(|status| status as u16);
+        return Err(failure(status, error_message(error)));
+    }
+    let text = data
+        .as_string()
+        .or_else(|| stringify(data))
+        .unwrap_or_default();
+    AuthData::from_json(&text)
+}
+
+/// Calls `then` once `promise` settles, with its value or its rejection reason.
+/// `Promise.allSettled` turns both outcomes into one callback, which is therefore
+/// always called exactly once and frees itself afterwards.
+fn settle(promise: &Promise, then: impl FnOnce(Result<JsValue, JsValue>) + 'static) {
+    let callback = Closure::once_into_js(move |results: JsValue| {
+        let outcome = Reflect::get_u32(&results, 0).unwrap_or_default();
+        let field =
+            |name: &str| Reflect::get(&outcome, &JsValue::from_str(name)).unwrap_or_default();
+        if field("status").as_string().as_deref() == Some("fulfilled") {
+            then(Ok(field("value")));
+        } else {
+            then(Err(field("reason")));
+        }
+    });
+    let _ = Promise::all_settled(&js_sys::Array::of1(promise)).then_call(&callback);
+}
+
 /// `POST`s the form to an HTTP endpoint and reads the JSON answer.
-async fn post_form(
+fn post_form(
     http: &HttpAuth,
     socket_id: &str,
     channel: Option<&str>,
     timeout_ms: u32,
-) -> Result<AuthData, AuthFailure> {
+    reply: Reply,
+) {
     let mut body = String::new();
     let mut field = |name: &str, value: &str| {
         if !body.is_empty() {
@@ -162,31 +197,51 @@ async fn post_form(
         field(name, value);
     }
 
-    let response = send(http, body, timeout_ms).await.map_err(|thrown| {
+    let endpoint = http.endpoint.clone();
+    let unreachable = |endpoint: &str, thrown: &JsValue| {
         let mut message = String::from("Could not reach the auth endpoint ");
-        message.push_str(&http.endpoint);
+        message.push_str(endpoint);
         message.push_str(": ");
-        message.push_str(&error_message(&thrown));
+        message.push_str(&error_message(thrown));
         failure(Some(0), message)
-    })?;
-    let status = response.status();
-    let text = match response.text() {
-        Ok(promise) => JsFuture::from(promise)
-            .await
-            .ok()
-            .and_then(|t| t.as_string()),
-        Err(_) => None,
-    }
-    .unwrap_or_default();
+    };
+    let request = match send(http, body, timeout_ms) {
+        Ok(request) => request,
+        Err(thrown) => return reply(Err(unreachable(&endpoint, &thrown))),
+    };
+    settle(&request, move |outcome| {
+        let response: Response = match outcome {
+            Ok(response) => response.unchecked_into(),
+            Err(thrown) => return reply(Err(unreachable(&endpoint, &thrown))),
+        };
+        let status = response.status();
+        let Ok(text) = response.text() else {
+            return reply(Err(failure(
+                Some(status),
+                "the auth response has no body".to_owned(),
+            )));
+        };
+        settle(&text.unchecked_into(), move |text| {
+            let text = text
+                .ok()
+                .and_then(|text| text.as_string())
+                .unwrap_or_default();
+            reply(read_answer(&endpoint, status, &text));
+        });
+    });
+}
+
+/// Reads an auth endpoint's answer, with pusher-js's wording for what went wrong.
+fn read_answer(endpoint: &str, status: u16, text: &str) -> Result<AuthData, AuthFailure> {
     if status != 200 {
         let mut message =
             String::from("Unable to retrieve auth string from auth endpoint - received status: ");
         json::write_u64(&mut message, status.into());
         message.push_str(" from ");
-        message.push_str(&http.endpoint);
+        message.push_str(endpoint);
         return Err(failure(Some(status), message));
     }
-    AuthData::from_json(&text).map_err(|invalid| {
+    AuthData::from_json(text).map_err(|invalid| {
         let mut message = String::from("JSON returned from auth endpoint was invalid (");
         message.push_str(&invalid.message);
         message.push_str("), yet status code was 200");
@@ -194,7 +249,8 @@ async fn post_form(
     })
 }
 
-async fn send(http: &HttpAuth, body: String, timeout_ms: u32) -> Result<Response, JsValue> {
+/// Starts the request: the `fetch` promise.
+fn send(http: &HttpAuth, body: String, timeout_ms: u32) -> Result<Promise, JsValue> {
     let headers = Headers::new()?;
     headers.set("Content-Type", "application/x-www-form-urlencoded")?;
     headers.set("Accept", "application/json")?;
@@ -207,7 +263,5 @@ async fn send(http: &HttpAuth, body: String, timeout_ms: u32) -> Result<Response
     init.set_body(&JsValue::from(body));
     init.set_credentials(RequestCredentials::SameOrigin);
     init.set_signal(Some(&AbortSignal::timeout_with_u32(timeout_ms)));
-    Ok(JsFuture::from(fetch_with_init(&http.endpoint, &init))
-        .await?
-        .unchecked_into())
+    Ok(fetch_with_init(&http.endpoint, &init))
 }

@@ -6,12 +6,12 @@
 //! run with no borrow held, so a listener may call back into the client (leave the
 //! channel, bind another listener, disconnect) and simply starts a nested pump.
 
-use std::cell::RefCell;
-use std::rc::{Rc, Weak};
+use crate::prelude::*;
+use alloc::rc::{Rc, Weak};
+use core::cell::RefCell;
 
 use js_sys::{Function, Object};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::spawn_local;
 
 use super::auth::AuthConfig;
 use super::clock::now;
@@ -285,12 +285,17 @@ impl Driver {
     fn authorize(&self, request: AuthRequest) {
         let auth = Rc::clone(&self.shared.borrow().auth);
         let this = self.this.clone();
-        spawn_local(async move {
-            let reply = auth.authorize(&request).await;
-            if let Some(driver) = this.upgrade() {
-                driver.input(|core, now| core.handle_auth_reply(now, request.id, reply));
-            }
-        });
+        let id = request.id;
+        // The reply may come at once (an app authorizer answering synchronously):
+        // no borrow is held here, so feeding it in right away is fine.
+        auth.authorize(
+            &request,
+            Box::new(move |reply| {
+                if let Some(driver) = this.upgrade() {
+                    driver.input(|core, now| core.handle_auth_reply(now, id, reply));
+                }
+            }),
+        );
     }
 
     fn dispatch(&self, event: Event) {

@@ -4,6 +4,7 @@
 //! already writes JSON, and one parse call costs far fewer bytes of glue than building
 //! objects property by property.
 
+use crate::prelude::*;
 use js_sys::JSON;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;

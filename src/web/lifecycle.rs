@@ -4,7 +4,8 @@
 //! hidden or frozen is noticed the moment the page is shown again, instead of at the
 //! next (throttled) timer.
 
-use std::rc::Rc;
+use crate::prelude::*;
+use alloc::rc::Rc;
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;

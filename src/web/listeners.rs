@@ -4,6 +4,7 @@
 //! the event is dispatched; each is checked again just before its call, so a listener
 //! removed by an earlier one in the same round is not called.
 
+use crate::prelude::*;
 use js_sys::Function;
 
 /// What a listener listens to, and so how it is called.

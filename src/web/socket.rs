@@ -1,6 +1,7 @@
 //! The WebSocket, wrapped so that its handlers are owned and detached when it goes.
 
-use std::rc::Rc;
+use crate::prelude::*;
+use alloc::rc::Rc;
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
