@@ -343,6 +343,9 @@ fn bad_options_throw_an_error_naming_the_option() {
         );
         let message = error_text(&error);
         assert!(message.contains(option), "{options}: {message}");
+        if option == "`wsPort`" {
+            assert!(message.contains("between 1 and 65535"), "{message}");
+        }
     }
     assert!(JsClient::new(JsValue::from_str("key")).is_err());
     // Ports from `import.meta.env` are strings: accepted.

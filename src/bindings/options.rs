@@ -94,12 +94,10 @@ impl Reader {
     }
 
     fn port(&self, key: &str, option: &'static str) -> Result<Option<u16>, ConfigError> {
-        match self.number(key, option)? {
+        let bad = invalid(option, "must be a whole number between 1 and 65535");
+        match self.number(key, option).map_err(|_| bad)? {
             Some(n) if (1.0..=65535.0).contains(&n) && n == (n as u16) as f64 => Ok(Some(n as u16)),
-            Some(_) => Err(invalid(
-                option,
-                "must be a whole number between 1 and 65535",
-            )),
+            Some(_) => Err(bad),
             None => Ok(None),
         }
     }
