@@ -149,14 +149,23 @@ impl Client {
         }
     }
 
-    /// Channels the app wants (or is leaving, while that is in flight), by name.
+    /// Channels the app wants, by name. One it left while its subscription was still in
+    /// flight is not among them, although the client keeps track of it until the
+    /// server's answer lets it send the `pusher:unsubscribe`.
     pub fn channel_names(&self) -> impl Iterator<Item = &str> {
-        self.channels.keys().map(String::as_str)
+        self.channels
+            .iter()
+            .filter(|(_, channel)| !channel.subscription.is_cancelled())
+            .map(|(name, _)| name.as_str())
     }
 
-    /// Where the subscription of `name` stands; `None` if the app does not want it.
+    /// Where the subscription of `name` stands; `None` if the app does not want it
+    /// (including one it left while the subscription was in flight).
     pub fn channel_state(&self, name: &str) -> Option<ChannelState> {
-        self.channels.get(name).map(Channel::state)
+        self.channels
+            .get(name)
+            .filter(|channel| !channel.subscription.is_cancelled())
+            .map(Channel::state)
     }
 
     /// The members of a subscribed presence channel.
