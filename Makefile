@@ -16,10 +16,10 @@ WASM_OPT_FEATURES := --enable-bulk-memory --enable-nontrapping-float-to-int \
 # for a whole suite (20 s) is too tight on a loaded 2-core machine.
 export WASM_BINDGEN_TEST_TIMEOUT ?= 300
 
-.PHONY: test build bench lint test-native test-browser size clean setup-native setup-wasm setup-browser
+.PHONY: test build bench lint test-native test-browser test-release size clean setup-native setup-wasm setup-browser
 
 ## test: every test suite, plus formatting, lints and the release build (what CI runs)
-test: lint build test-native test-browser
+test: lint build test-native test-browser test-release
 
 ## lint: rustfmt and clippy, warnings are errors (host and wasm32)
 lint: setup-wasm
@@ -45,11 +45,20 @@ test-browser: setup-browser
 		wasm-pack test --headless --chrome -- --test browser --features std 2>&1 | tee target/test-browser.log
 	@awk '/^test result:/ { p += $$4; f += $$6 } END { printf "browser: %d passed, %d failed\n", p, f }' target/test-browser.log
 
+## test-release: the release module and glue as `make build` leaves them, against sockudo
+## (Node's WebSocket: the browser suite runs wasm-pack's own std build, not these files)
+test-release: build setup-browser
+	node tests/browser/harness/run.mjs -- node --experimental-websocket --no-warnings tests/release/smoke.mjs
+
 ## build: the release wasm module, through wasm-bindgen and wasm-opt, with its size
 build: setup-wasm
 	cargo build --lib --release --target $(WASM_TARGET)
 	wasm-bindgen --target web --out-dir $(BINDGEN_OUT) --out-name echo_wasm $(RELEASE_WASM)
-	wasm-opt -Oz --strip-debug --strip-producers $(WASM_OPT_FEATURES) $(BINDGEN_OUT)/echo_wasm_bg.wasm -o $(BINDGEN_OUT)/echo_wasm_bg.wasm
+	@# Short import/export names in the module, the same renaming applied to the glue.
+	wasm-opt -Oz --strip-debug --strip-producers --minify-imports-and-exports-and-modules \
+		$(WASM_OPT_FEATURES) $(BINDGEN_OUT)/echo_wasm_bg.wasm -o $(BINDGEN_OUT)/echo_wasm_bg.wasm \
+		> $(BINDGEN_OUT)/names.json
+	node scripts/minify-names.mjs $(BINDGEN_OUT)/echo_wasm.js $(BINDGEN_OUT)/names.json $(BINDGEN_OUT)/echo_wasm_bg.wasm
 	@# The glue ships minified, as pusher-js ships pusher.min.js.
 	esbuild $(BINDGEN_OUT)/echo_wasm.js --minify --format=esm --log-level=warning --allow-overwrite --outfile=$(BINDGEN_OUT)/echo_wasm.js
 	@$(MAKE) --no-print-directory size
