@@ -7,17 +7,17 @@
 use crate::prelude::*;
 use alloc::rc::Rc;
 
-use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
-use web_sys::{Event, EventTarget, PageTransitionEvent, VisibilityState};
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::EventTarget;
 
+use super::socket::{field, Handler};
 use crate::protocol::PageEvent;
 
 /// One registered listener: where, for which event, and the callback.
 struct Registration {
     target: EventTarget,
     name: &'static str,
-    callback: Closure<dyn FnMut(Event)>,
+    callback: Handler,
 }
 
 /// The listeners, removed again when this is dropped.
@@ -37,7 +37,7 @@ impl PageLifecycle {
         if let Some(document) = window.document() {
             let doc = document.clone();
             lifecycle.listen(document.into(), "visibilitychange", &report, move |_| {
-                if doc.visibility_state() == VisibilityState::Hidden {
+                if doc.hidden() {
                     PageEvent::Hidden
                 } else {
                     PageEvent::Visible
@@ -46,9 +46,7 @@ impl PageLifecycle {
         }
         let target: EventTarget = window.into();
         lifecycle.listen(target.clone(), "pageshow", &report, |event| {
-            let persisted = event
-                .dyn_ref::<PageTransitionEvent>()
-                .is_some_and(PageTransitionEvent::persisted);
+            let persisted = field(event, "persisted").as_bool() == Some(true);
             PageEvent::PageShow { persisted }
         });
         lifecycle.listen(target.clone(), "online", &report, |_| PageEvent::Online);
@@ -60,7 +58,7 @@ impl PageLifecycle {
     pub fn page_hidden() -> bool {
         web_sys::window()
             .and_then(|window| window.document())
-            .is_some_and(|document| document.visibility_state() == VisibilityState::Hidden)
+            .is_some_and(|document| document.hidden())
     }
 
     fn listen(
@@ -68,12 +66,10 @@ impl PageLifecycle {
         target: EventTarget,
         name: &'static str,
         report: &Rc<dyn Fn(PageEvent)>,
-        read: impl Fn(&Event) -> PageEvent + 'static,
+        read: impl Fn(&JsValue) -> PageEvent + 'static,
     ) {
         let report = Rc::clone(report);
-        let callback = Closure::<dyn FnMut(Event)>::new(move |event: Event| {
-            report(read(&event));
-        });
+        let callback = Handler::new(move |event: JsValue| report(read(&event)));
         if target
             .add_event_listener_with_callback(name, callback.as_ref().unchecked_ref())
             .is_ok()

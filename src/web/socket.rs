@@ -3,11 +3,21 @@
 use crate::prelude::*;
 use alloc::rc::Rc;
 
+use js_sys::Reflect;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{CloseEvent, MessageEvent, WebSocket};
+use web_sys::WebSocket;
 
 use super::js_value::error_message;
+
+/// The one closure type of the shell's event handlers (sockets, page, timer): one
+/// signature means one piece of wasm-bindgen glue, and fields are read by name.
+pub type Handler = Closure<dyn FnMut(JsValue)>;
+
+/// `event[name]`.
+pub fn field(event: &JsValue, name: &str) -> JsValue {
+    Reflect::get(event, &JsValue::from_str(name)).unwrap_or_default()
+}
 
 /// What a socket reports.
 pub enum SocketEvent {
@@ -35,9 +45,9 @@ pub enum OpenError {
 /// An open (or opening) WebSocket and the handlers it reports through.
 pub struct Socket {
     ws: WebSocket,
-    _on_open: Closure<dyn FnMut()>,
-    _on_message: Closure<dyn FnMut(MessageEvent)>,
-    _on_close: Closure<dyn FnMut(CloseEvent)>,
+    _on_open: Handler,
+    _on_message: Handler,
+    _on_close: Handler,
 }
 
 impl Socket {
@@ -53,20 +63,22 @@ impl Socket {
 
         let on_open = {
             let report = Rc::clone(&report);
-            Closure::<dyn FnMut()>::new(move || report(SocketEvent::Open))
+            Handler::new(move |_| report(SocketEvent::Open))
         };
         let on_message = {
             let report = Rc::clone(&report);
-            Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-                if let Some(text) = event.data().as_string() {
+            Handler::new(move |event| {
+                if let Some(text) = field(&event, "data").as_string() {
                     report(SocketEvent::Message(text));
                 }
             })
         };
-        let on_close = Closure::<dyn FnMut(CloseEvent)>::new(move |event: CloseEvent| {
+        let on_close = Handler::new(move |event| {
             report(SocketEvent::Closed {
-                code: event.code(),
-                reason: event.reason(),
+                code: field(&event, "code")
+                    .as_f64()
+                    .map_or(1006, |code| code as u16),
+                reason: field(&event, "reason").as_string().unwrap_or_default(),
             })
         });
         ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));

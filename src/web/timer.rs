@@ -8,6 +8,7 @@ use js_sys::Function;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use super::socket::Handler;
 use crate::protocol::Instant;
 
 #[wasm_bindgen]
@@ -25,16 +26,16 @@ const MAX_DELAY_MS: u64 = 0x7FFF_FFFF;
 
 /// A single pending timeout that calls one callback. Cleared when dropped.
 pub struct Timeout {
-    callback: Closure<dyn FnMut()>,
+    callback: Handler,
     /// The pending `setTimeout` and the deadline it was armed for.
     armed: Option<(JsValue, Instant)>,
 }
 
 impl Timeout {
     /// A disarmed timeout that will call `on_fire`.
-    pub fn new(on_fire: impl FnMut() + 'static) -> Self {
+    pub fn new(mut on_fire: impl FnMut() + 'static) -> Self {
         Timeout {
-            callback: Closure::new(on_fire),
+            callback: Handler::new(move |_| on_fire()),
             armed: None,
         }
     }
