@@ -903,3 +903,96 @@ async fn user_sign_in_is_confirmed_by_the_server() {
     wait_until("user id", 5_000, || client.user_id().is_some()).await;
     assert_eq!(probe.client.user_id().as_deref(), Some("42"));
 }
+
+#[wasm_bindgen_test]
+async fn catch_all_and_global_listeners_hear_everything_until_unbound() {
+    let mut probe = connected_probe("{}").await;
+    let log = probe.log.clone();
+    let all = probe.callback(move |event, data, _| {
+        log.push(&format!("all:{}", event.as_string().unwrap()), &data);
+    });
+    let log = probe.log.clone();
+    let global = probe.callback(move |event, data, channel| {
+        let label = format!(
+            "global:{}:{}",
+            channel.as_string().unwrap_or_default(),
+            event.as_string().unwrap()
+        );
+        log.push(&label, &data);
+    });
+    let all_id = probe.client.bind_all("catch-all".into(), all);
+    let global_id = probe.client.bind_global(global);
+    probe.client.subscribe("catch-all").unwrap();
+    probe.subscribed("catch-all").await;
+    probe.saw("all:pusher:subscription_succeeded", 1).await;
+
+    trigger("catch-all", "First", r#"{"n":1}"#).await;
+    probe.saw("all:First", 1).await;
+    probe.saw("global:catch-all:First", 1).await;
+    assert_eq!(probe.log.data_of("all:First"), vec![r#"{"n":1}"#]);
+    assert_eq!(
+        probe.log.data_of("global:catch-all:First"),
+        vec![r#"{"n":1}"#]
+    );
+
+    assert!(probe.client.unbind(all_id));
+    assert!(
+        !probe.client.unbind(all_id),
+        "a second unbind finds nothing"
+    );
+    assert!(probe.client.unbind(global_id));
+    trigger("catch-all", "Second", "2").await;
+    // A bound listener proves the event arrived; the unbound ones must not have heard it.
+    probe.record("catch-all", "Second");
+    trigger("catch-all", "Second", "3").await;
+    probe.saw("catch-all/Second", 1).await;
+    assert_eq!(probe.log.count("all:Second"), 0);
+    assert_eq!(probe.log.count("global:catch-all:Second"), 0);
+}
+
+#[wasm_bindgen_test]
+async fn status_tells_when_the_next_attempt_is_while_the_server_is_down() {
+    let mut probe = connected_probe(r#"{"backoff":{"base":20000,"cap":20000}}"#).await;
+    probe.record("status-public", "Back");
+    probe.client.subscribe("status-public").unwrap();
+    probe.subscribed("status-public").await;
+
+    helper("POST", "/server/stop", None).await;
+    let client = &probe.client;
+    // Wait for a scheduled retry far enough away to tell an immediate reconnection from
+    // a scheduled one (each failed attempt draws a new delay in [0, 20 s]).
+    let mut next_retry_in = 0.0;
+    wait_until("a retry scheduled more than 4 s ahead", 60_000, || {
+        let status = client.status();
+        next_retry_in = get(&status, "nextRetryIn").as_f64().unwrap_or(0.0);
+        next_retry_in > 4_000.0
+    })
+    .await;
+    let status = probe.client.status();
+    assert_ne!(probe.client.state(), "connected");
+    assert!(
+        get(&status, "attempt").as_f64().unwrap() >= 1.0,
+        "{}",
+        stringify(&status)
+    );
+    assert!(
+        get(&status, "lastClose").is_object(),
+        "{}",
+        stringify(&status)
+    );
+    assert_eq!(probe.client.socket_id(), None);
+
+    // The network is back: `online` retries at once instead of waiting out the delay.
+    helper("POST", "/server/start", None).await;
+    let window = web_sys::window().unwrap();
+    window
+        .dispatch_event(&web_sys::Event::new("online").unwrap())
+        .unwrap();
+    wait_until("connected again before the scheduled retry", 3_000, || {
+        client.state() == "connected"
+    })
+    .await;
+    probe.subscribed("status-public").await;
+    trigger("status-public", "Back", "1").await;
+    probe.saw("status-public/Back", 1).await;
+}
