@@ -23,7 +23,7 @@ use super::timer::Timeout;
 use crate::protocol::json;
 use crate::protocol::{
     AuthRequest, ChannelKind, Client, ClientError, Config, DecryptError, Event, Instant, LinkId,
-    Members, Output, PageEvent, SubscribeError, TriggerError,
+    Member, Members, Output, PageEvent, SubscribeError, TriggerError,
 };
 
 #[wasm_bindgen]
@@ -333,17 +333,14 @@ impl Driver {
             if !self.shared.borrow().listeners.contains(listener.id) {
                 continue;
             }
-            let this = &JsValue::UNDEFINED;
-            let result = match listener.call {
-                CallShape::Data => listener.callback.call2(this, first, second),
-                CallShape::NamedData => listener.callback.call3(this, &event_name, first, second),
-                CallShape::Global => {
-                    listener
-                        .callback
-                        .call3(this, &event_name, first, &channel_name)
-                }
-                CallShape::Single => listener.callback.call1(this, first),
+            // Always three arguments, the unused ones `undefined`: one JS import for
+            // every shape of listener.
+            let (a, b, c) = match listener.call {
+                CallShape::Data | CallShape::Single => (first, second, &JsValue::UNDEFINED),
+                CallShape::NamedData => (&event_name, first, second),
+                CallShape::Global => (&event_name, first, &channel_name),
             };
+            let result = listener.callback.call3(&JsValue::UNDEFINED, a, b, c);
             if let Err(thrown) = result {
                 if report_error(&thrown).is_err() {
                     console_error(&thrown);
@@ -413,18 +410,12 @@ impl Driver {
             Event::MemberAdded { channel, member } => on_channel(
                 channel,
                 "pusher:member_added",
-                ObjectWriter::new()
-                    .raw("id", &member.id_json)
-                    .raw("info", &member.info_json)
-                    .into_js(),
+                parse_json(&member_json(&member)),
             ),
             Event::MemberRemoved { channel, member } => on_channel(
                 channel,
                 "pusher:member_removed",
-                ObjectWriter::new()
-                    .raw("id", &member.id_json)
-                    .raw("info", &member.info_json)
-                    .into_js(),
+                parse_json(&member_json(&member)),
             ),
             Event::SignedIn { user_data } => Delivery::Channel {
                 channel: None,
@@ -480,19 +471,19 @@ fn members_json(members: &Members) -> String {
         hash.push_str(&member.info_json);
     }
     hash.push('}');
-    let me = members.me().map_or_else(
-        || "null".to_owned(),
-        |me| {
-            ObjectWriter::new()
-                .raw("id", &me.id_json)
-                .raw("info", &me.info_json)
-                .into_text()
-        },
-    );
+    let me = members.me().map_or_else(|| "null".to_owned(), member_json);
     ObjectWriter::new()
         .number("count", members.count())
         .raw("me", &me)
         .raw("members", &hash)
+        .into_text()
+}
+
+/// `{id, info}`, pusher-js's member object, with the id as the server sent it.
+fn member_json(member: &Member) -> String {
+    ObjectWriter::new()
+        .raw("id", &member.id_json)
+        .raw("info", &member.info_json)
         .into_text()
 }
 
