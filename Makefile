@@ -6,7 +6,9 @@ SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 
 WASM_TARGET := wasm32-unknown-unknown
-RELEASE_WASM := target/$(WASM_TARGET)/release/echo_wasm.wasm
+# Cargo's output directory, wherever CARGO_TARGET_DIR puts it.
+CARGO_TARGET_DIR ?= target
+RELEASE_WASM := $(CARGO_TARGET_DIR)/$(WASM_TARGET)/release/echo_wasm.wasm
 BINDGEN_OUT := target/wasm-bindgen
 # The features rustc enables for wasm32 by default; wasm-opt must know them.
 WASM_OPT_FEATURES := --enable-bulk-memory --enable-nontrapping-float-to-int \
