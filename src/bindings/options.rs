@@ -164,27 +164,64 @@ pub fn parse(options: &JsValue) -> Result<Options, ConfigError> {
         return Err(invalid("options", "must be an object with at least `key`"));
     }
     let top = Reader::new(options.clone(), "options")?;
-    let endpoint = Endpoint::new(&EndpointOptions {
-        key: top.string("key", "key")?.unwrap_or_default(),
-        cluster: top.string("cluster", "cluster")?,
-        ws_host: top.string("wsHost", "wsHost")?,
-        ws_port: top.port("wsPort", "wsPort")?,
-        wss_port: top.port("wssPort", "wssPort")?,
-        ws_path: top.string("wsPath", "wsPath")?,
-        force_tls: top.boolean("forceTLS", "forceTLS")?,
-        page_is_https: page_is_https(),
-    })?;
+    let mut endpoint = EndpointOptions::new(top.string("key", "key")?.unwrap_or_default());
+    // Options of one type are read in a loop over their slots: one call site each
+    // instead of one per option.
+    for (option, slot) in [
+        ("cluster", &mut endpoint.cluster),
+        ("wsHost", &mut endpoint.ws_host),
+        ("wsPath", &mut endpoint.ws_path),
+    ] {
+        *slot = top.string(option, option)?;
+    }
+    for (option, slot) in [
+        ("wsPort", &mut endpoint.ws_port),
+        ("wssPort", &mut endpoint.wss_port),
+    ] {
+        *slot = top.port(option, option)?;
+    }
+    endpoint.force_tls = top.boolean("forceTLS", "forceTLS")?;
+    endpoint.page_is_https = page_is_https();
 
-    let mut config = Config::new(endpoint);
+    let mut config = Config::new(Endpoint::new(&endpoint)?);
     config.jitter_seed = random_seed();
-    let timings = [
-        ("activityTimeout", &mut config.activity_timeout),
-        ("pongTimeout", &mut config.pong_timeout),
-        ("unavailableTimeout", &mut config.unavailable_timeout),
-        ("handshakeTimeout", &mut config.handshake_timeout),
-    ];
-    for (option, slot) in timings {
-        if let Some(value) = top.millis(option, option)? {
+    let backoff = top.object("backoff")?;
+    let policy = &mut config.backoff;
+    for (reader, key, option, slot) in [
+        (
+            Some(&top),
+            "activityTimeout",
+            "activityTimeout",
+            &mut config.activity_timeout,
+        ),
+        (
+            Some(&top),
+            "pongTimeout",
+            "pongTimeout",
+            &mut config.pong_timeout,
+        ),
+        (
+            Some(&top),
+            "unavailableTimeout",
+            "unavailableTimeout",
+            &mut config.unavailable_timeout,
+        ),
+        (
+            Some(&top),
+            "handshakeTimeout",
+            "handshakeTimeout",
+            &mut config.handshake_timeout,
+        ),
+        (backoff.as_ref(), "base", "backoff.base", &mut policy.base),
+        (backoff.as_ref(), "cap", "backoff.cap", &mut policy.cap),
+        (
+            backoff.as_ref(),
+            "stableAfter",
+            "backoff.stableAfter",
+            &mut policy.stable_after,
+        ),
+    ] {
+        if let Some(value) = reader.map(|r| r.millis(key, option)).transpose()?.flatten() {
             *slot = value;
         }
     }
@@ -192,23 +229,6 @@ pub fn parse(options: &JsValue) -> Result<Options, ConfigError> {
         None | Some("true") => {}
         Some("false") => config.pause_when_hidden = None,
         Some(_) => config.pause_when_hidden = top.millis("pauseWhenHidden", "pauseWhenHidden")?,
-    }
-    if let Some(backoff) = top.object("backoff")? {
-        let policy = &mut config.backoff;
-        let fields = [
-            ("base", "backoff.base", &mut policy.base),
-            ("cap", "backoff.cap", &mut policy.cap),
-            (
-                "stableAfter",
-                "backoff.stableAfter",
-                &mut policy.stable_after,
-            ),
-        ];
-        for (key, option, slot) in fields {
-            if let Some(value) = backoff.millis(key, option)? {
-                *slot = value;
-            }
-        }
     }
     config.validate()?;
 
@@ -225,9 +245,45 @@ pub fn parse(options: &JsValue) -> Result<Options, ConfigError> {
     Ok(Options { config, auth })
 }
 
+/// The option names of one place `{endpoint, headers, params, customHandler}` can be
+/// given, for error messages.
+struct FormNames {
+    form: &'static str,
+    endpoint: &'static str,
+    headers: &'static str,
+    params: &'static str,
+    handler: &'static str,
+}
+
+/// Reads `{endpoint, headers, params}` into `http`: laravel-echo's `auth`, pusher-js's
+/// `channelAuthorization` and `userAuthentication`. Returns the form's `customHandler`.
+fn read_form(
+    top: &Reader,
+    names: &FormNames,
+    http: &mut HttpAuth,
+) -> Result<Option<Function>, ConfigError> {
+    let Some(form) = top.object(names.form)? else {
+        return Ok(None);
+    };
+    if let Some(endpoint) = form.string("endpoint", names.endpoint)? {
+        http.endpoint = endpoint;
+    }
+    http.headers.extend(form.pairs("headers", names.headers)?);
+    http.params.extend(form.pairs("params", names.params)?);
+    form.function("customHandler", names.handler)
+}
+
+fn http(endpoint: &str) -> HttpAuth {
+    HttpAuth {
+        endpoint: endpoint.to_owned(),
+        headers: Vec::new(),
+        params: Vec::new(),
+    }
+}
+
 /// Channel authorization: laravel-echo's `authorizer`, pusher-js's
 /// `channelAuthorization.customHandler`, or the HTTP endpoint (`authEndpoint` with
-/// `auth.headers` / `auth.params`, or pusher-js's `channelAuthorization`).
+/// `auth.headers` / `auth.params`, and pusher-js's `channelAuthorization`).
 fn channel_auth(top: &Reader, options: &JsValue) -> Result<AuthSource, ConfigError> {
     if let Some(factory) = top.function("authorizer", "authorizer")? {
         return Ok(AuthSource::EchoAuthorizer {
@@ -235,56 +291,45 @@ fn channel_auth(top: &Reader, options: &JsValue) -> Result<AuthSource, ConfigErr
             options: options.clone(),
         });
     }
-    let pusher_form = top.object("channelAuthorization")?;
-    if let Some(form) = &pusher_form {
-        if let Some(handler) =
-            form.function("customHandler", "channelAuthorization.customHandler")?
-        {
-            return Ok(AuthSource::Handler(handler));
-        }
+    let mut http = http(DEFAULT_AUTH_ENDPOINT);
+    if let Some(endpoint) = top.string("authEndpoint", "authEndpoint")? {
+        http.endpoint = endpoint;
     }
-    let mut http = HttpAuth {
-        endpoint: top
-            .string("authEndpoint", "authEndpoint")?
-            .unwrap_or_else(|| DEFAULT_AUTH_ENDPOINT.to_owned()),
-        headers: Vec::new(),
-        params: Vec::new(),
+    let echo_form = FormNames {
+        form: "auth",
+        endpoint: "auth.endpoint",
+        headers: "auth.headers",
+        params: "auth.params",
+        handler: "auth.customHandler",
     };
-    if let Some(auth) = top.object("auth")? {
-        http.headers = auth.pairs("headers", "auth.headers")?;
-        http.params = auth.pairs("params", "auth.params")?;
-    }
-    if let Some(form) = pusher_form {
-        if let Some(endpoint) = form.string("endpoint", "channelAuthorization.endpoint")? {
-            http.endpoint = endpoint;
-        }
-        http.headers
-            .extend(form.pairs("headers", "channelAuthorization.headers")?);
-        http.params
-            .extend(form.pairs("params", "channelAuthorization.params")?);
-    }
-    Ok(AuthSource::Http(http))
+    let pusher_form = FormNames {
+        form: "channelAuthorization",
+        endpoint: "channelAuthorization.endpoint",
+        headers: "channelAuthorization.headers",
+        params: "channelAuthorization.params",
+        handler: "channelAuthorization.customHandler",
+    };
+    read_form(top, &echo_form, &mut http)?;
+    Ok(match read_form(top, &pusher_form, &mut http)? {
+        Some(handler) => AuthSource::Handler(handler),
+        None => AuthSource::Http(http),
+    })
 }
 
 /// User authentication for `signIn()`: pusher-js's `userAuthentication`.
 fn user_auth(top: &Reader) -> Result<AuthSource, ConfigError> {
-    let Some(form) = top.object("userAuthentication")? else {
-        return Ok(AuthSource::Http(HttpAuth {
-            endpoint: DEFAULT_USER_AUTH_ENDPOINT.to_owned(),
-            headers: Vec::new(),
-            params: Vec::new(),
-        }));
+    let mut http = http(DEFAULT_USER_AUTH_ENDPOINT);
+    let names = FormNames {
+        form: "userAuthentication",
+        endpoint: "userAuthentication.endpoint",
+        headers: "userAuthentication.headers",
+        params: "userAuthentication.params",
+        handler: "userAuthentication.customHandler",
     };
-    if let Some(handler) = form.function("customHandler", "userAuthentication.customHandler")? {
-        return Ok(AuthSource::Handler(handler));
-    }
-    Ok(AuthSource::Http(HttpAuth {
-        endpoint: form
-            .string("endpoint", "userAuthentication.endpoint")?
-            .unwrap_or_else(|| DEFAULT_USER_AUTH_ENDPOINT.to_owned()),
-        headers: form.pairs("headers", "userAuthentication.headers")?,
-        params: form.pairs("params", "userAuthentication.params")?,
-    }))
+    Ok(match read_form(top, &names, &mut http)? {
+        Some(handler) => AuthSource::Handler(handler),
+        None => AuthSource::Http(http),
+    })
 }
 
 /// Whether the page was served over https (then only `wss://` is allowed).
