@@ -55,19 +55,19 @@ impl JsClient {
     /// `disconnected`.
     #[wasm_bindgen(getter)]
     pub fn state(&self) -> String {
-        self.driver.read(|core| core.state().as_str().to_owned())
+        self.driver.core().state().as_str().to_owned()
     }
 
     /// The socket id while connected (for the `X-Socket-ID` header), else `undefined`.
     #[wasm_bindgen(getter, js_name = socketId)]
     pub fn socket_id(&self) -> Option<String> {
-        self.driver.read(|core| core.socket_id().map(str::to_owned))
+        self.driver.core().socket_id().map(str::to_owned)
     }
 
     /// The signed-in user's id, once `signIn()` was confirmed.
     #[wasm_bindgen(getter, js_name = userId)]
     pub fn user_id(&self) -> Option<String> {
-        self.driver.read(|core| core.user_id().map(str::to_owned))
+        self.driver.core().user_id().map(str::to_owned)
     }
 
     /// The state with its detail: `{state, socketId, attempt, nextRetryIn, lastClose,
@@ -75,7 +75,8 @@ impl JsClient {
     /// `lastClose` is `{code, reason}` of the last socket to end; `reason` says why the
     /// client is `disconnected` (`requested`, `paused` or `refused`).
     pub fn status(&self) -> JsValue {
-        let text = self.driver.read(|core| {
+        let text = {
+            let core = self.driver.core();
             let status = core.status();
             let mut object = ObjectWriter::new()
                 .string("state", status.state.as_str())
@@ -102,7 +103,7 @@ impl JsClient {
                 object = object.string("failure", failure);
             }
             object.into_text()
-        });
+        };
         parse_json(&text)
     }
 
@@ -124,7 +125,7 @@ impl JsClient {
     /// client wants, `undefined` for any other.
     #[wasm_bindgen(js_name = channelState)]
     pub fn channel_state(&self, channel: &str) -> Option<String> {
-        let state = self.driver.read(|core| core.channel_state(channel))?;
+        let state = self.driver.core().channel_state(channel)?;
         Some(
             match state {
                 ChannelState::Idle => "idle",
@@ -139,17 +140,14 @@ impl JsClient {
 
     /// The names of the channels the client wants, in the order they were subscribed.
     pub fn channels(&self) -> JsValue {
-        let text = self.driver.read(|core| {
-            let mut out = String::from("[");
-            for (i, name) in core.channel_names().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                crate::protocol::json::write_string(&mut out, name);
+        let mut text = String::from("[");
+        for (i, name) in self.driver.core().channel_names().enumerate() {
+            if i > 0 {
+                text.push(',');
             }
-            out.push(']');
-            out
-        });
+            crate::protocol::json::write_string(&mut text, name);
+        }
+        text.push(']');
         parse_json(&text)
     }
 

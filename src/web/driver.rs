@@ -8,7 +8,7 @@
 
 use crate::prelude::*;
 use alloc::rc::{Rc, Weak};
-use core::cell::RefCell;
+use core::cell::{Ref, RefCell};
 
 use js_sys::{Function, Object};
 use wasm_bindgen::prelude::*;
@@ -153,9 +153,10 @@ impl Driver {
         self.input(|core, now| core.sign_in(now));
     }
 
-    /// Reads the core's state.
-    pub fn read<R>(&self, read: impl FnOnce(&Client) -> R) -> R {
-        read(&self.shared.borrow().core)
+    /// The core, to read its state. Not generic over a reader closure: one function
+    /// instead of one per query. Callers must not call into JS while holding it.
+    pub fn core(&self) -> Ref<'_, Client> {
+        Ref::map(self.shared.borrow(), |shared| &shared.core)
     }
 
     /// Adds a listener; the id removes it.
@@ -171,7 +172,7 @@ impl Driver {
     /// A presence channel's members as `{count, me, members: {id: info}}`, once
     /// subscribed.
     pub fn members(&self, channel: &str) -> Option<JsValue> {
-        let text = self.read(|core| core.members(channel).map(members_json))?;
+        let text = self.core().members(channel).map(members_json)?;
         Some(parse_json(&text))
     }
 
