@@ -35,9 +35,8 @@ impl PageLifecycle {
             return lifecycle;
         };
         if let Some(document) = window.document() {
-            let doc = document.clone();
-            lifecycle.listen(document.into(), "visibilitychange", &report, move |_| {
-                if doc.hidden() {
+            lifecycle.listen(document.into(), "visibilitychange", &report, |_| {
+                if PageLifecycle::page_hidden() {
                     PageEvent::Hidden
                 } else {
                     PageEvent::Visible
@@ -66,7 +65,8 @@ impl PageLifecycle {
         target: EventTarget,
         name: &'static str,
         report: &Rc<dyn Fn(PageEvent)>,
-        read: impl Fn(&JsValue) -> PageEvent + 'static,
+        // A plain function, not a generic closure: one copy of this code for all four.
+        read: fn(&JsValue) -> PageEvent,
     ) {
         let report = Rc::clone(report);
         let callback = Handler::new(move |event: JsValue| report(read(&event)));
