@@ -5,8 +5,6 @@
 //! ([`super::user`]) extend [`Client`] in their own modules.
 
 use crate::prelude::*;
-use alloc::collections::VecDeque;
-
 use core::time::Duration;
 
 use super::backoff::Backoff;
@@ -96,7 +94,10 @@ pub struct Client {
     pub(crate) phase: Phase,
     pub(crate) timers: Timers,
     pub(crate) backoff: Backoff,
-    pub(crate) outbox: VecDeque<Output>,
+    /// A `Vec` drained from the front rather than a `VecDeque`: it holds a few outputs
+    /// between two drains, and a `VecDeque` instantiation costs several hundred bytes of
+    /// wasm more than shifting them.
+    pub(crate) outbox: Vec<Output>,
     pub(crate) channels: VecMap<String, Channel>,
     pub(crate) auths: VecMap<AuthRequestId, PendingAuth>,
     pub(crate) user: UserSession,
@@ -122,7 +123,7 @@ impl Client {
             phase: Phase::Initialized,
             timers: Timers::default(),
             backoff,
-            outbox: VecDeque::new(),
+            outbox: Vec::new(),
             channels: VecMap::new(),
             auths: VecMap::new(),
             user: UserSession::default(),
@@ -141,7 +142,11 @@ impl Client {
 
     /// The next thing to do, if any. Drain until `None` after every input.
     pub fn poll_output(&mut self) -> Option<Output> {
-        self.outbox.pop_front()
+        if self.outbox.is_empty() {
+            None
+        } else {
+            Some(self.outbox.remove(0))
+        }
     }
 
     /// When [`Client::handle_timeout`] must next be called. Calling it late is fine.
@@ -548,7 +553,7 @@ impl Client {
         self.timers.stop(Timer::Retry);
         self.timers
             .set(Timer::Handshake, now + self.config.handshake_timeout);
-        self.outbox.push_back(Output::Open {
+        self.push(Output::Open {
             link,
             url: self.config.endpoint.url(),
         });
@@ -732,7 +737,13 @@ impl Client {
     /// push into each.
     #[inline(never)]
     pub(crate) fn emit(&mut self, event: Event) {
-        self.outbox.push_back(Output::Event(event));
+        self.push(Output::Event(event));
+    }
+
+    /// The one place outputs are queued, out of line for the same reason.
+    #[inline(never)]
+    fn push(&mut self, output: Output) {
+        self.outbox.push(output);
     }
 
     fn emit_state_change(&mut self, previous: State, current: State) {
@@ -759,13 +770,13 @@ impl Client {
                         ..
                     }
             ) {
-                self.outbox.push_back(Output::Send { link, text });
+                self.push(Output::Send { link, text });
             }
         }
     }
 
     fn close_link(&mut self, link: LinkId, reason: &'static str) {
-        self.outbox.push_back(Output::Close {
+        self.push(Output::Close {
             link,
             code: 1000,
             reason,
@@ -790,12 +801,11 @@ impl Client {
                 purpose,
             },
         );
-        self.outbox
-            .push_back(Output::Authorize(super::output::AuthRequest {
-                id,
-                socket_id,
-                target,
-            }));
+        self.push(Output::Authorize(super::output::AuthRequest {
+            id,
+            socket_id,
+            target,
+        }));
         Some(id)
     }
 }
