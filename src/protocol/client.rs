@@ -327,12 +327,7 @@ impl Client {
             (_, Some(_)) => self.handle_channel_frame(now, frame),
             (event, None) => {
                 if !event.starts_with("pusher_internal:") {
-                    self.emit(Event::Message(Message {
-                        channel: None,
-                        event: frame.event.into_owned(),
-                        data: frame.data.into_payload(),
-                        user_id: frame.user_id.map(|id| id.into_owned()),
-                    }));
+                    self.deliver(None, frame);
                 }
             }
         }
@@ -744,6 +739,18 @@ impl Client {
     #[inline(never)]
     fn push(&mut self, output: Output) {
         self.outbox.push(output);
+    }
+
+    /// Hands an event from the server to the app: the one place a [`Message`] is built
+    /// from a frame, out of line so connection and channel events share it.
+    #[inline(never)]
+    pub(crate) fn deliver(&mut self, channel: Option<String>, frame: Frame<'_>) {
+        self.emit(Event::Message(Message {
+            channel,
+            event: frame.event.into_owned(),
+            data: frame.data.into_payload(),
+            user_id: frame.user_id.map(|id| id.into_owned()),
+        }));
     }
 
     fn emit_state_change(&mut self, previous: State, current: State) {

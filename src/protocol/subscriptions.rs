@@ -9,7 +9,7 @@ use super::client::{AuthPurpose, Client};
 use super::crypto::SharedSecret;
 use super::frame::{self, Frame};
 use super::json;
-use super::output::{AuthRequestId, Event, Message, SubscriptionError};
+use super::output::{AuthRequestId, Event, SubscriptionError};
 use super::presence::{Member, Members};
 use super::state::Phase;
 use super::time::Instant;
@@ -218,14 +218,10 @@ impl Client {
     /// their subscription was in flight, and the user's own channel, are forgotten.
     pub(crate) fn reset_channels(&mut self) {
         self.channels.retain(|_, channel| {
-            !matches!(
-                channel.subscription,
-                Subscription::Pending { cancelled: true }
-            ) && channel.kind != ChannelKind::User
-        });
-        for channel in self.channels.values_mut() {
+            let keep = !channel.subscription.is_cancelled() && channel.kind != ChannelKind::User;
             channel.reset();
-        }
+            keep
+        });
     }
 
     /// Subscribes `name` now if connected: asks for an authorization first if the
@@ -266,16 +262,14 @@ impl Client {
         let data = match reply.and_then(|data| check_auth(channel.kind, data)) {
             Ok(data) => data,
             Err(failure) => {
-                channel.subscription = Subscription::Failed;
-                let error = SubscriptionError {
-                    kind: "AuthError".to_owned(),
-                    error: failure.message,
-                    status: failure.status,
-                };
-                self.emit(Event::SubscriptionError {
-                    channel: name.to_owned(),
-                    error,
-                });
+                self.subscription_failed(
+                    name.to_owned(),
+                    SubscriptionError {
+                        kind: "AuthError".to_owned(),
+                        error: failure.message,
+                        status: failure.status,
+                    },
+                );
                 return;
             }
         };
@@ -328,11 +322,7 @@ impl Client {
                 if cancelled {
                     self.channels.remove(name.as_str());
                 } else {
-                    channel.subscription = Subscription::Failed;
-                    self.emit(Event::SubscriptionError {
-                        channel: name,
-                        error,
-                    });
+                    self.subscription_failed(name, error);
                 }
             }
             "pusher_internal:subscription_count" => {
@@ -362,20 +352,16 @@ impl Client {
                 if channel.subscription.is_cancelled() {
                     return;
                 }
-                let encrypted =
-                    channel.kind == ChannelKind::Encrypted && !frame.event.starts_with("pusher:");
-                let event = frame.event.into_owned();
-                let user_id = frame.user_id.map(|id| id.into_owned());
-                if encrypted {
+                if channel.kind == ChannelKind::Encrypted && !frame.event.starts_with("pusher:") {
                     let raw = frame.data.json_text().unwrap_or("").to_owned();
-                    self.receive_encrypted(name, event, raw, user_id);
+                    self.receive_encrypted(
+                        name,
+                        frame.event.into_owned(),
+                        raw,
+                        frame.user_id.map(|id| id.into_owned()),
+                    );
                 } else {
-                    self.emit(Event::Message(Message {
-                        channel: Some(name),
-                        event,
-                        data: frame.data.into_payload(),
-                        user_id,
-                    }));
+                    self.deliver(Some(name), frame);
                 }
             }
         }
@@ -398,16 +384,14 @@ impl Client {
             match Members::from_subscription(data.unwrap_or("{}"), channel.my_id_json.as_deref()) {
                 Ok(members) => channel.members = Some(members),
                 Err(problem) => {
-                    channel.subscription = Subscription::Failed;
-                    let error = SubscriptionError {
-                        kind: "PresenceError".to_owned(),
-                        error: problem.0.to_owned(),
-                        status: None,
-                    };
-                    self.emit(Event::SubscriptionError {
-                        channel: name,
-                        error,
-                    });
+                    self.subscription_failed(
+                        name,
+                        SubscriptionError {
+                            kind: "PresenceError".to_owned(),
+                            error: problem.0.to_owned(),
+                            status: None,
+                        },
+                    );
                     return;
                 }
             }
@@ -423,6 +407,18 @@ impl Client {
         if resumed {
             self.emit(Event::Resumed { channel: name });
         }
+    }
+
+    /// Marks `name` refused and tells the app why: the one place a subscription fails.
+    #[inline(never)]
+    fn subscription_failed(&mut self, name: String, error: SubscriptionError) {
+        if let Some(channel) = self.channels.get_mut(&name) {
+            channel.subscription = Subscription::Failed;
+        }
+        self.emit(Event::SubscriptionError {
+            channel: name,
+            error,
+        });
     }
 
     fn member_change(&mut self, name: String, event: &str, data: Option<&str>) {
