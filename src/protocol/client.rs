@@ -102,7 +102,11 @@ pub struct Client {
     pub(crate) auths: VecMap<AuthRequestId, PendingAuth>,
     pub(crate) user: UserSession,
     pub(crate) rate: RateWindow,
-    shapers: VecMap<ShaperId, Shaper>,
+    /// Shaped listeners, in the order their current deadlines were armed: one that gets
+    /// a deadline after having none moves last, so shapers due together flush in arming
+    /// order. Their deadlines are read from the shapers themselves rather than mirrored
+    /// in [`Timers`], which saves a second map and keeping it in sync.
+    shapers: Vec<(ShaperId, Shaper)>,
     next_link: u32,
     next_auth: u32,
     next_shaper: u32,
@@ -128,7 +132,7 @@ impl Client {
             auths: VecMap::new(),
             user: UserSession::default(),
             rate: RateWindow::default(),
-            shapers: VecMap::new(),
+            shapers: Vec::new(),
             next_link: 0,
             next_auth: 0,
             next_shaper: 0,
@@ -151,7 +155,15 @@ impl Client {
 
     /// When [`Client::handle_timeout`] must next be called. Calling it late is fine.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        self.timers.next()
+        let mut earliest = self.timers.next();
+        for (_, shaper) in &self.shapers {
+            if let Some(at) = shaper.deadline() {
+                if earliest.is_none_or(|e| at < e) {
+                    earliest = Some(at);
+                }
+            }
+        }
+        earliest
     }
 
     // ----- queries -------------------------------------------------------------------
@@ -374,18 +386,13 @@ impl Client {
                 self.on_timer(now, timer);
             }
         }
-        for id in self.timers.expired_shapers(now) {
-            let flush = self
-                .shapers
-                .get_mut(&id)
-                .map(|s| (s.on_timeout(now), s.deadline()));
-            if let Some((flush, deadline)) = flush {
-                self.timers.set_shaper(id, deadline);
-                if flush {
-                    self.emit(Event::Flush { shaper: id });
-                }
-            } else {
-                self.timers.set_shaper(id, None);
+        // A flush never arms a shaper again, so the order stays put while we walk it.
+        let mut index = 0;
+        while let Some((id, shaper)) = self.shapers.get_mut(index) {
+            index += 1;
+            if shaper.deadline().is_some_and(|at| at <= now) && shaper.on_timeout(now) {
+                let shaper = *id;
+                self.emit(Event::Flush { shaper });
             }
         }
     }
@@ -491,27 +498,38 @@ impl Client {
     pub fn add_shaper(&mut self, shape: Shape) -> ShaperId {
         self.next_shaper = self.next_shaper.wrapping_add(1);
         let id = ShaperId(self.next_shaper);
-        self.shapers.insert(id, Shaper::new(shape));
+        self.remove_shaper(id);
+        self.shapers.push((id, Shaper::new(shape)));
         id
     }
 
     /// Forgets a shaped listener and anything it held.
     pub fn remove_shaper(&mut self, id: ShaperId) {
-        self.shapers.remove(&id);
-        self.timers.set_shaper(id, None);
+        if let Some(index) = self.shaper_index(id) {
+            self.shapers.remove(index);
+        }
     }
 
     /// An event for a shaped listener arrived: deliver it now, hold it for a later
     /// [`Event::Flush`], or drop it. Unknown ids deliver (never lose an event).
     pub fn offer(&mut self, now: Instant, id: ShaperId) -> Verdict {
-        match self.shapers.get_mut(&id) {
-            Some(shaper) => {
-                let verdict = shaper.offer(now);
-                self.timers.set_shaper(id, shaper.deadline());
-                verdict
-            }
-            None => Verdict::Deliver,
+        let Some(index) = self.shaper_index(id) else {
+            return Verdict::Deliver;
+        };
+        let Some((_, shaper)) = self.shapers.get_mut(index) else {
+            return Verdict::Deliver;
+        };
+        let was_armed = shaper.deadline().is_some();
+        let verdict = shaper.offer(now);
+        if !was_armed && shaper.deadline().is_some() {
+            let entry = self.shapers.remove(index);
+            self.shapers.push(entry);
         }
+        verdict
+    }
+
+    fn shaper_index(&self, id: ShaperId) -> Option<usize> {
+        self.shapers.iter().position(|(known, _)| *known == id)
     }
 
     // ----- transitions ---------------------------------------------------------------

@@ -1,12 +1,12 @@
-//! The one table of deadlines. Every timing rule of the core — heartbeat, pong wait,
-//! handshake limit, unavailable state, reconnect delay, hidden-tab grace, and each
-//! debounce/throttle window — is a deadline here, so the embedder needs exactly one
-//! platform timer: armed for [`Timers::next`], and [`crate::protocol::Client::handle_timeout`]
-//! when it fires (or whenever the page wakes up: late is fine, deadlines are recomputed).
+//! The table of connection deadlines. Every timing rule of the connection — heartbeat,
+//! pong wait, handshake limit, unavailable state, reconnect delay, hidden-tab grace — is a
+//! deadline here; with the debounce/throttle windows of the shapers, which keep their own
+//! ([`crate::protocol::shaping::Shaper::deadline`]), they make
+//! [`crate::protocol::Client::poll_timeout`], so the embedder needs exactly one platform
+//! timer: armed for that, and [`crate::protocol::Client::handle_timeout`] when it fires (or
+//! whenever the page wakes up: late is fine, deadlines are recomputed).
 
 use super::time::Instant;
-use super::vec_map::VecMap;
-use crate::prelude::*;
 
 /// The connection's own timers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -42,7 +42,7 @@ impl Timer {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ShaperId(pub u32);
 
-/// Deadlines by timer, plus one per shaped listener.
+/// Deadlines by timer.
 #[derive(Debug, Clone, Default)]
 pub struct Timers {
     pause: Option<Instant>,
@@ -51,7 +51,6 @@ pub struct Timers {
     handshake: Option<Instant>,
     unavailable: Option<Instant>,
     retry: Option<Instant>,
-    shapers: VecMap<ShaperId, Instant>,
 }
 
 impl Timers {
@@ -100,7 +99,7 @@ impl Timers {
         }
     }
 
-    /// Disarms every connection timer but `keep` (shapers are untouched).
+    /// Disarms every connection timer but `keep`.
     pub fn stop_connection_timers_except(&mut self, keep: &[Timer]) {
         for &timer in &Timer::ALL {
             if !keep.contains(&timer) {
@@ -109,45 +108,16 @@ impl Timers {
         }
     }
 
-    /// Sets or clears a shaper's deadline.
-    pub fn set_shaper(&mut self, id: ShaperId, at: Option<Instant>) {
-        match at {
-            Some(at) => {
-                self.shapers.insert(id, at);
-            }
-            None => {
-                self.shapers.remove(&id);
-            }
-        }
-    }
-
-    /// Shapers whose deadline has come by `now`.
-    pub fn expired_shapers(&self, now: Instant) -> Vec<ShaperId> {
-        let mut due = Vec::new();
-        for (id, at) in self.shapers.iter() {
-            if *at <= now {
-                due.push(*id);
-            }
-        }
-        due
-    }
-
-    /// The earliest armed deadline of all.
+    /// The earliest armed deadline.
     pub fn next(&self) -> Option<Instant> {
-        // A loop rather than a `filter_map().chain().min()` pipeline: same result, less wasm.
+        // A loop rather than a `filter_map().min()` pipeline: same result, less wasm.
         let mut earliest: Option<Instant> = None;
-        let mut consider = |at: Instant| {
-            if earliest.is_none_or(|e| at < e) {
-                earliest = Some(at);
-            }
-        };
         for &timer in &Timer::ALL {
             if let Some(at) = self.get(timer) {
-                consider(at);
+                if earliest.is_none_or(|e| at < e) {
+                    earliest = Some(at);
+                }
             }
-        }
-        for at in self.shapers.values() {
-            consider(*at);
         }
         earliest
     }
@@ -162,10 +132,10 @@ mod tests {
         let mut t = Timers::default();
         assert_eq!(t.next(), None);
         t.set(Timer::Activity, Instant::from_millis(500));
-        t.set_shaper(ShaperId(1), Some(Instant::from_millis(300)));
+        t.set(Timer::Pause, Instant::from_millis(300));
         t.set(Timer::Retry, Instant::from_millis(400));
         assert_eq!(t.next(), Some(Instant::from_millis(300)));
-        t.set_shaper(ShaperId(1), None);
+        t.stop(Timer::Pause);
         assert_eq!(t.next(), Some(Instant::from_millis(400)));
         assert!(!t.take_expired(Timer::Retry, Instant::from_millis(399)));
         assert!(t.take_expired(Timer::Retry, Instant::from_millis(401)));
