@@ -14,7 +14,9 @@ use super::close::{self, CloseAction, REPEATED_ERROR_LIMIT};
 use super::config::Config;
 use super::frame::{self, Frame};
 use super::json;
-use super::output::{AuthRequestId, ClientError, Event, LinkId, Message, Output};
+use super::output::{
+    AuthRequest, AuthRequestId, AuthTarget, ClientError, Event, LinkId, Message, Output,
+};
 use super::shaping::{Shape, Shaper, Verdict};
 use super::state::{DisconnectReason, Link, LinkEnd, Phase, State, Step};
 use super::time::Instant;
@@ -44,24 +46,6 @@ pub enum PageEvent {
 /// up (visible again, restored from the back/forward cache): we ping at once instead of
 /// waiting for the activity timeout, because timers were throttled meanwhile.
 pub const STALE_AFTER: Duration = Duration::from_secs(10);
-
-/// An authorization in flight, tied to the socket id it was requested for.
-#[derive(Debug, Clone)]
-pub(crate) struct PendingAuth {
-    pub socket_id: String,
-    pub purpose: AuthPurpose,
-}
-
-/// What an authorization was requested for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum AuthPurpose {
-    /// Subscribing to the channel.
-    Subscribe(String),
-    /// A fresh key for an encrypted channel whose events stopped decrypting.
-    Rekey(String),
-    /// User sign-in.
-    SignIn,
-}
 
 /// The detail behind the connection state, for status displays ("reconnecting in 4 s,
 /// attempt 3, connection lost").
@@ -99,7 +83,6 @@ pub struct Client {
     /// wasm more than shifting them.
     pub(crate) outbox: Vec<Output>,
     pub(crate) channels: VecMap<String, Channel>,
-    pub(crate) auths: VecMap<AuthRequestId, PendingAuth>,
     pub(crate) user: UserSession,
     pub(crate) rate: RateWindow,
     /// Shaped listeners, in the order their current deadlines were armed: one that gets
@@ -129,7 +112,6 @@ impl Client {
             backoff,
             outbox: Vec::new(),
             channels: VecMap::new(),
-            auths: VecMap::new(),
             user: UserSession::default(),
             rate: RateWindow::default(),
             shapers: Vec::new(),
@@ -739,7 +721,6 @@ impl Client {
     /// Everything tied to the socket id ends with it: subscriptions go back to idle,
     /// presence lists are cleared, and auth replies still in flight will be discarded.
     fn drop_session(&mut self) {
-        self.auths.clear();
         self.reset_channels();
         self.user.reset();
     }
@@ -808,25 +789,15 @@ impl Client {
         });
     }
 
-    /// Records a new auth request tied to the current socket id and asks the shell.
-    pub(crate) fn request_auth(&mut self, purpose: AuthPurpose) -> Option<AuthRequestId> {
+    /// Asks the shell for an authorization for the current socket id. The caller keeps
+    /// the id where the answer is awaited (the channel's subscription or keyring, the user
+    /// session); all of those are cleared with the session, so no separate table of
+    /// requests is needed to discard replies meant for an earlier socket id.
+    pub(crate) fn request_auth(&mut self, target: AuthTarget) -> Option<AuthRequestId> {
         let socket_id = self.socket_id()?.to_owned();
         self.next_auth = self.next_auth.wrapping_add(1);
         let id = AuthRequestId(self.next_auth);
-        let target = match &purpose {
-            AuthPurpose::Subscribe(name) | AuthPurpose::Rekey(name) => {
-                super::output::AuthTarget::Channel(name.clone())
-            }
-            AuthPurpose::SignIn => super::output::AuthTarget::User,
-        };
-        self.auths.insert(
-            id,
-            PendingAuth {
-                socket_id: socket_id.clone(),
-                purpose,
-            },
-        );
-        self.push(Output::Authorize(super::output::AuthRequest {
+        self.push(Output::Authorize(AuthRequest {
             id,
             socket_id,
             target,

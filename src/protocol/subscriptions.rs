@@ -5,11 +5,11 @@ use crate::prelude::*;
 use core::fmt;
 
 use super::channel::{Channel, ChannelKind, ChannelState, Subscription};
-use super::client::{AuthPurpose, Client};
+use super::client::Client;
 use super::crypto::SharedSecret;
 use super::frame::{self, Frame};
 use super::json;
-use super::output::{AuthRequestId, Event, SubscriptionError};
+use super::output::{AuthRequestId, AuthTarget, Event, SubscriptionError};
 use super::presence::{Member, Members};
 use super::state::Phase;
 use super::time::Instant;
@@ -187,16 +187,25 @@ impl Client {
         id: AuthRequestId,
         reply: Result<AuthData, AuthFailure>,
     ) {
-        let Some(pending) = self.auths.remove(&id) else {
-            return;
-        };
-        if self.socket_id() != Some(pending.socket_id.as_str()) {
+        if self.user.pending == Some(id) {
+            self.user.pending = None;
+            self.finish_sign_in(reply);
             return;
         }
-        match pending.purpose {
-            AuthPurpose::Subscribe(name) => self.finish_subscription(&name, id, reply),
-            AuthPurpose::Rekey(name) => self.finish_rekey(&name, id, reply),
-            AuthPurpose::SignIn => self.finish_sign_in(reply),
+        // Whoever waits for `id` holds it; nobody does once the session it was asked
+        // for has ended.
+        let mut waiting = None;
+        for (name, channel) in self.channels.iter() {
+            let rekey = channel.keyring.rekey == Some(id);
+            if rekey || matches!(channel.subscription, Subscription::Authorizing(r) if r == id) {
+                waiting = Some((name.clone(), rekey));
+                break;
+            }
+        }
+        match waiting {
+            Some((name, false)) => self.finish_subscription(&name, id, reply),
+            Some((name, true)) => self.finish_rekey(&name, id, reply),
+            None => {}
         }
     }
 
@@ -234,7 +243,7 @@ impl Client {
             return;
         };
         let next = if kind.needs_auth() {
-            match self.request_auth(AuthPurpose::Subscribe(name.to_owned())) {
+            match self.request_auth(AuthTarget::Channel(name.to_owned())) {
                 Some(request) => Subscription::Authorizing(request),
                 None => return,
             }
