@@ -10,7 +10,7 @@ use super::crypto::SharedSecret;
 use super::frame::{self, Frame};
 use super::json;
 use super::output::{AuthRequestId, AuthTarget, Event, SubscriptionError};
-use super::presence::{Member, Members};
+use super::presence::Members;
 use super::state::Phase;
 use super::time::Instant;
 
@@ -439,19 +439,23 @@ impl Client {
             return;
         };
         let data = data.unwrap_or("{}");
-        let result: Result<Option<(bool, Member)>, _> = if event == "pusher_internal:member_added" {
-            members.add(data).map(|m| Some((true, m)))
+        let added = event == "pusher_internal:member_added";
+        let result = if added {
+            members.add(data).map(Some)
         } else {
-            members.remove(data).map(|m| m.map(|m| (false, m)))
+            members.remove(data)
         };
         match result {
-            Ok(Some((true, member))) => self.emit(Event::MemberAdded {
-                channel: name,
-                member,
-            }),
-            Ok(Some((false, member))) => self.emit(Event::MemberRemoved {
-                channel: name,
-                member,
+            Ok(Some(member)) => self.emit(if added {
+                Event::MemberAdded {
+                    channel: name,
+                    member,
+                }
+            } else {
+                Event::MemberRemoved {
+                    channel: name,
+                    member,
+                }
             }),
             Ok(None) => {}
             Err(problem) => {
