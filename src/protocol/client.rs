@@ -527,14 +527,12 @@ impl Client {
                 self.timers.set(Timer::Pause, now + grace);
             }
         }
-        let previous = self.state();
-        self.phase = Phase::Connecting {
+        self.enter(Phase::Connecting {
             step: Step::Waiting,
             unavailable: false,
-        };
+        });
         self.timers
             .set(Timer::Unavailable, now + self.config.unavailable_timeout);
-        self.emit_state_change(previous, State::Connecting);
         self.open_link(now);
     }
 
@@ -565,18 +563,16 @@ impl Client {
         if let Some(secs) = server {
             activity_timeout = activity_timeout.min(Duration::from_secs(secs));
         }
-        let previous = self.state();
-        self.phase = Phase::Connected(Link {
+        self.enter(Phase::Connected(Link {
             id: link,
             socket_id,
             since: now,
             activity_timeout,
             last_inbound: now,
             ping_outstanding: false,
-        });
+        }));
         self.timers.stop_connection_timers_except(&[Timer::Pause]);
         self.timers.set(Timer::Activity, now + activity_timeout);
-        self.emit_state_change(previous, State::Connected);
         self.resubscribe_all(now);
         self.sign_in_again(now);
     }
@@ -621,10 +617,6 @@ impl Client {
         self.drop_session();
         self.timers
             .stop_connection_timers_except(&[Timer::Pause, Timer::Unavailable]);
-        let code = end.code();
-        let message = end.reason().to_owned();
-        self.last_end = Some(end);
-
         let delay = match action {
             CloseAction::Refused => None,
             CloseAction::SwitchToTls if !self.config.endpoint.tls() => {
@@ -652,26 +644,29 @@ impl Client {
             }
         };
         let Some(delay) = delay else {
-            let code = code.unwrap_or(4000);
+            let code = end.code().unwrap_or(4000);
+            let message = end.reason().to_owned();
+            self.last_end = Some(end);
             self.emit(Event::Error(ClientError::Refused {
                 code,
                 message: message.clone(),
             }));
-            let previous = self.state();
-            self.timers.stop_connection_timers_except(&[Timer::Pause]);
-            self.phase = Phase::Disconnected(DisconnectReason::Refused { code, message });
-            self.emit_state_change(previous, State::Disconnected);
+            self.timers.stop(Timer::Unavailable);
+            self.enter(Phase::Disconnected(DisconnectReason::Refused {
+                code,
+                message,
+            }));
             return;
         };
+        self.last_end = Some(end);
 
         if was_connected {
-            self.phase = Phase::Connecting {
+            self.enter(Phase::Connecting {
                 step: Step::Waiting,
                 unavailable: false,
-            };
+            });
             self.timers
                 .set(Timer::Unavailable, now + self.config.unavailable_timeout);
-            self.emit_state_change(State::Connected, State::Connecting);
         } else if let Phase::Connecting { step, .. } = &mut self.phase {
             *step = Step::Waiting;
         }
@@ -702,9 +697,7 @@ impl Client {
             self.drop_session();
         }
         self.timers.stop_connection_timers_except(&[Timer::Pause]);
-        let previous = self.state();
-        self.phase = Phase::Disconnected(reason);
-        self.emit_state_change(previous, State::Disconnected);
+        self.enter(Phase::Disconnected(reason));
     }
 
     fn fail(&mut self, _now: Instant, message: &str) {
@@ -713,9 +706,7 @@ impl Client {
         }
         self.drop_session();
         self.timers.stop_connection_timers_except(&[]);
-        let previous = self.state();
-        self.phase = Phase::Failed(message.to_owned());
-        self.emit_state_change(previous, State::Failed);
+        self.enter(Phase::Failed(message.to_owned()));
     }
 
     /// Everything tied to the socket id ends with it: subscriptions go back to idle,
@@ -750,6 +741,16 @@ impl Client {
             data: frame.data.into_payload(),
             user_id: frame.user_id.map(|id| id.into_owned()),
         }));
+    }
+
+    /// Moves to `phase`, telling the app when the public state changes: the one place the
+    /// phase is replaced, out of line so its callers share it.
+    #[inline(never)]
+    fn enter(&mut self, phase: Phase) {
+        let previous = self.state();
+        self.phase = phase;
+        let current = self.state();
+        self.emit_state_change(previous, current);
     }
 
     fn emit_state_change(&mut self, previous: State, current: State) {
