@@ -43,55 +43,42 @@ impl Timer {
 pub struct ShaperId(pub u32);
 
 /// Deadlines by timer.
+///
+/// An array indexed by the timer's discriminant rather than a field per timer: reading
+/// and writing a slot is then one bounds-checked access instead of a `match` per method.
 #[derive(Debug, Clone, Default)]
 pub struct Timers {
-    pause: Option<Instant>,
-    pong: Option<Instant>,
-    activity: Option<Instant>,
-    handshake: Option<Instant>,
-    unavailable: Option<Instant>,
-    retry: Option<Instant>,
+    deadlines: [Option<Instant>; Timer::ALL.len()],
 }
 
 impl Timers {
-    fn slot(&mut self, timer: Timer) -> &mut Option<Instant> {
-        match timer {
-            Timer::Pause => &mut self.pause,
-            Timer::Pong => &mut self.pong,
-            Timer::Activity => &mut self.activity,
-            Timer::Handshake => &mut self.handshake,
-            Timer::Unavailable => &mut self.unavailable,
-            Timer::Retry => &mut self.retry,
-        }
+    fn slot(&mut self, timer: Timer) -> Option<&mut Option<Instant>> {
+        self.deadlines.get_mut(timer as usize)
     }
 
     /// The deadline of `timer`, if armed.
     pub fn get(&self, timer: Timer) -> Option<Instant> {
-        match timer {
-            Timer::Pause => self.pause,
-            Timer::Pong => self.pong,
-            Timer::Activity => self.activity,
-            Timer::Handshake => self.handshake,
-            Timer::Unavailable => self.unavailable,
-            Timer::Retry => self.retry,
-        }
+        self.deadlines.get(timer as usize).copied().flatten()
     }
 
     /// Arms `timer` for `at`, replacing any earlier deadline.
     pub fn set(&mut self, timer: Timer, at: Instant) {
-        *self.slot(timer) = Some(at);
+        if let Some(slot) = self.slot(timer) {
+            *slot = Some(at);
+        }
     }
 
     /// Disarms `timer`.
     pub fn stop(&mut self, timer: Timer) {
-        *self.slot(timer) = None;
+        if let Some(slot) = self.slot(timer) {
+            *slot = None;
+        }
     }
 
     /// Disarms `timer` and says whether it was due at `now`.
     pub fn take_expired(&mut self, timer: Timer, now: Instant) -> bool {
-        let slot = self.slot(timer);
-        match *slot {
-            Some(at) if at <= now => {
+        match self.slot(timer) {
+            Some(slot) if slot.is_some_and(|at| at <= now) => {
                 *slot = None;
                 true
             }
@@ -101,22 +88,20 @@ impl Timers {
 
     /// Disarms every connection timer but `keep`.
     pub fn stop_connection_timers_except(&mut self, keep: &[Timer]) {
-        for &timer in &Timer::ALL {
+        for (slot, timer) in self.deadlines.iter_mut().zip(Timer::ALL) {
             if !keep.contains(&timer) {
-                self.stop(timer);
+                *slot = None;
             }
         }
     }
 
     /// The earliest armed deadline.
     pub fn next(&self) -> Option<Instant> {
-        // A loop rather than a `filter_map().min()` pipeline: same result, less wasm.
+        // A loop rather than a `flatten().min()` pipeline: same result, less wasm.
         let mut earliest: Option<Instant> = None;
-        for &timer in &Timer::ALL {
-            if let Some(at) = self.get(timer) {
-                if earliest.is_none_or(|e| at < e) {
-                    earliest = Some(at);
-                }
+        for &at in self.deadlines.iter().flatten() {
+            if earliest.is_none_or(|e| at < e) {
+                earliest = Some(at);
             }
         }
         earliest
