@@ -212,14 +212,14 @@ impl Client {
     /// After a (re)connection: every wanted channel is subscribed again, with a fresh
     /// authorization for the new socket id.
     pub(crate) fn resubscribe_all(&mut self, now: Instant) {
-        let names: Vec<String> = self
-            .channels
-            .iter()
-            .filter(|(_, c)| c.kind != ChannelKind::User)
-            .map(|(name, _)| name.clone())
-            .collect();
-        for name in names {
-            self.start_subscription(now, &name);
+        // By index, as subscribing changes no entry's place: no list of names to collect.
+        let mut index = 0;
+        while let Some((name, channel)) = self.channels.get_index(index) {
+            index += 1;
+            if channel.kind != ChannelKind::User {
+                let name = name.clone();
+                self.start_subscription(now, &name);
+            }
         }
     }
 

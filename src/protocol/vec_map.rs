@@ -104,6 +104,11 @@ impl<K: PartialEq, V> VecMap<K, V> {
         }
     }
 
+    /// The entry at `index`, in insertion order.
+    pub fn get_index(&self, index: usize) -> Option<(&K, &V)> {
+        self.entries.get(index).map(|(k, v)| (k, v))
+    }
+
     /// Removes every entry.
     pub fn clear(&mut self) {
         self.entries.clear();
