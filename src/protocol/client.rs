@@ -330,14 +330,9 @@ impl Client {
     /// `pusher:error`: during the handshake its code decides like a close code; after it,
     /// the app is told and the close that usually follows decides.
     fn handle_server_error(&mut self, now: Instant, data: Option<&str>) {
-        let code = data
-            .and_then(|d| json::get(d, "code"))
-            .and_then(json::parse_u64)
-            .and_then(|c| u16::try_from(c).ok());
-        let message = data
-            .and_then(|d| frame::get_str(d, "message"))
-            .map(|m| m.into_owned())
-            .unwrap_or_default();
+        let data = data.unwrap_or("{}");
+        let code = get_u16(data, "code");
+        let message = get_text_or(data, "message", "");
         self.emit(Event::Error(ClientError::Server {
             code,
             message: message.clone(),
@@ -807,6 +802,26 @@ impl Client {
     }
 }
 
+// Readers for the members of event data, out of line: shared by the handlers of
+// `pusher:error`, subscription errors and counts, the handshake and presence.
+
+/// `data[key]` as a string, or `default`.
+#[inline(never)]
+pub(crate) fn get_text_or(data: &str, key: &str, default: &str) -> String {
+    frame::get_str(data, key).map_or_else(|| default.to_owned(), |text| text.into_owned())
+}
+
+/// `data[key]` as a whole number, if it is one.
+#[inline(never)]
+pub(crate) fn get_u64(data: &str, key: &str) -> Option<u64> {
+    json::get(data, key).and_then(json::parse_u64)
+}
+
+/// `data[key]` as a code or status (a whole number that fits in 16 bits).
+pub(crate) fn get_u16(data: &str, key: &str) -> Option<u16> {
+    get_u64(data, key).and_then(|n| u16::try_from(n).ok())
+}
+
 /// `{"socket_id":"123.456","activity_timeout":120}` → the socket id (which must match
 /// `^\d+\.\d+$`) and the server's activity timeout in seconds.
 fn parse_established(data: &str) -> Option<(String, Option<u64>)> {
@@ -821,9 +836,7 @@ fn parse_established(data: &str) -> Option<(String, Option<u64>)> {
     if !valid {
         return None;
     }
-    let timeout = json::get(data, "activity_timeout")
-        .and_then(json::parse_u64)
-        .filter(|secs| *secs > 0);
+    let timeout = get_u64(data, "activity_timeout").filter(|secs| *secs > 0);
     Some((socket_id.into_owned(), timeout))
 }
 

@@ -54,8 +54,14 @@ const DESCRIPTIONS: [(u16, &str); 15] = [
     (4008, "no protocol version supplied"),
     (4009, "the connection is unauthorized"),
     (4201, "the server did not receive a pong in time"),
-    (4202, "the connection was closed after a period of inactivity"),
-    (4301, "client event rejected: too many client events per second"),
+    (
+        4202,
+        "the connection was closed after a period of inactivity",
+    ),
+    (
+        4301,
+        "client event rejected: too many client events per second",
+    ),
     (1000, "the connection was closed normally"),
     (1001, "the server is going away"),
     (1006, "the connection was lost"),

@@ -55,9 +55,7 @@ impl Members {
             });
         }
         let len = u64::try_from(members.members.len()).unwrap_or(u64::MAX);
-        members.count = json::get(presence, "count")
-            .and_then(json::parse_u64)
-            .unwrap_or(len);
+        members.count = super::client::get_u64(presence, "count").unwrap_or(len);
         members.me = my_id_json.and_then(id_text).map(|id| id.into_owned());
         Ok(members)
     }

@@ -5,7 +5,7 @@ use crate::prelude::*;
 use core::fmt;
 
 use super::channel::{Channel, ChannelKind, ChannelState, Subscription};
-use super::client::Client;
+use super::client::{get_text_or, get_u16, get_u64, Client};
 use super::crypto::SharedSecret;
 use super::frame::{self, Frame};
 use super::json;
@@ -320,13 +320,9 @@ impl Client {
                 let cancelled = channel.subscription.is_cancelled();
                 let data = frame.data.json_text().unwrap_or("{}");
                 let error = SubscriptionError {
-                    kind: frame::get_str(data, "type")
-                        .map_or_else(|| "SubscriptionError".to_owned(), |t| t.into_owned()),
-                    error: frame::get_str(data, "error")
-                        .map_or_else(|| "subscription refused".to_owned(), |e| e.into_owned()),
-                    status: json::get(data, "status")
-                        .and_then(json::parse_u64)
-                        .and_then(|s| u16::try_from(s).ok()),
+                    kind: get_text_or(data, "type", "SubscriptionError"),
+                    error: get_text_or(data, "error", "subscription refused"),
+                    status: get_u16(data, "status"),
                 };
                 if cancelled {
                     self.channels.remove(name.as_str());
@@ -338,8 +334,7 @@ impl Client {
                 let count = frame
                     .data
                     .json_text()
-                    .and_then(|d| json::get(d, "subscription_count"))
-                    .and_then(json::parse_u64);
+                    .and_then(|d| get_u64(d, "subscription_count"));
                 match count {
                     // The app is leaving this channel: nothing more about it reaches it.
                     Some(_) if channel.subscription.is_cancelled() => {}
