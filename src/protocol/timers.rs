@@ -88,8 +88,8 @@ impl Timers {
 
     /// Disarms every connection timer but `keep`.
     pub fn stop_connection_timers_except(&mut self, keep: &[Timer]) {
-        for (slot, timer) in self.deadlines.iter_mut().zip(Timer::ALL) {
-            if !keep.contains(&timer) {
+        for (index, slot) in self.deadlines.iter_mut().enumerate() {
+            if !keep.iter().any(|&timer| timer as usize == index) {
                 *slot = None;
             }
         }
