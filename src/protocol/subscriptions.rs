@@ -42,17 +42,20 @@ impl AuthData {
     /// protocol; an object is accepted too (some hand-written authorizers return one)
     /// and kept as its JSON text.
     pub fn from_json(text: &str) -> Result<AuthData, AuthFailure> {
-        let invalid = |message: &str| AuthFailure {
+        // The failure is built in one place, from the reason `read` gives.
+        Self::read(text).map_err(|message| AuthFailure {
             status: None,
             message: message.to_owned(),
-        };
-        let body =
-            json::single_value(text).map_err(|_| invalid("the auth response is not JSON"))?;
+        })
+    }
+
+    fn read(text: &str) -> Result<AuthData, &'static str> {
+        let body = json::single_value(text).map_err(|_| "the auth response is not JSON")?;
         if json::kind(body) != Some(json::Kind::Object) {
-            return Err(invalid("the auth response is not a JSON object"));
+            return Err("the auth response is not a JSON object");
         }
         let auth = frame::get_str(body, "auth")
-            .ok_or_else(|| invalid("the auth response has no `auth` string"))?
+            .ok_or("the auth response has no `auth` string")?
             .into_owned();
         let text_member = |key: &str| {
             json::get(body, key).and_then(|raw| match json::kind(raw) {
@@ -465,14 +468,10 @@ impl Client {
 
 /// The parts of an auth reply each kind of channel cannot do without.
 fn check_auth(kind: ChannelKind, data: AuthData) -> Result<AuthData, AuthFailure> {
-    let missing = |message: &str| AuthFailure {
-        status: None,
-        message: message.to_owned(),
-    };
-    match kind {
-        ChannelKind::Presence if data.channel_data.is_none() => Err(missing(
-            "the auth response for a presence channel has no `channel_data`",
-        )),
+    let problem = match kind {
+        ChannelKind::Presence if data.channel_data.is_none() => {
+            "the auth response for a presence channel has no `channel_data`"
+        }
         ChannelKind::Encrypted
             if data
                 .shared_secret
@@ -480,10 +479,12 @@ fn check_auth(kind: ChannelKind, data: AuthData) -> Result<AuthData, AuthFailure
                 .and_then(SharedSecret::from_base64)
                 .is_none() =>
         {
-            Err(missing(
-                "no valid `shared_secret` in the auth response for an encrypted channel",
-            ))
+            "no valid `shared_secret` in the auth response for an encrypted channel"
         }
-        _ => Ok(data),
-    }
+        _ => return Ok(data),
+    };
+    Err(AuthFailure {
+        status: None,
+        message: problem.to_owned(),
+    })
 }
