@@ -252,10 +252,11 @@ impl Client {
             return;
         }
         let reason = if reason.is_empty() {
-            close::describe(code).to_owned()
+            close::describe(code)
         } else {
-            reason.to_owned()
-        };
+            reason
+        }
+        .to_owned();
         self.link_lost(
             now,
             LinkEnd::Closed { code, reason },
