@@ -61,17 +61,23 @@ impl Backoff {
 
     /// The upper bound of the delay for attempt `n`: `min(cap, base · 2ⁿ)`.
     pub fn ceiling(&self, n: u32) -> Duration {
+        Duration::from_millis(self.ceiling_millis(n))
+    }
+
+    /// [`Backoff::ceiling`] in milliseconds, which is what the jitter needs: no round
+    /// trip through `Duration`.
+    fn ceiling_millis(&self, n: u32) -> u64 {
         let base = millis(self.policy.base);
         let cap = millis(self.policy.cap);
         let grown = base
             .checked_shl(n.min(63))
             .filter(|v| v >> n.min(63) == base);
-        Duration::from_millis(grown.map_or(cap, |g| g.min(cap)))
+        grown.map_or(cap, |g| g.min(cap))
     }
 
     /// The next delay, and counts the attempt.
     pub fn next_delay(&mut self) -> Duration {
-        let ceiling = millis(self.ceiling(self.attempt));
+        let ceiling = self.ceiling_millis(self.attempt);
         self.attempt = self.attempt.saturating_add(1);
         Duration::from_millis(self.rng.below_inclusive(ceiling))
     }

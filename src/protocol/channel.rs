@@ -130,6 +130,8 @@ impl Subscription {
 }
 
 impl Channel {
+    /// Out of line: both callers would otherwise hold a copy of the whole initializer.
+    #[inline(never)]
     pub fn new(kind: ChannelKind) -> Self {
         Channel {
             kind,

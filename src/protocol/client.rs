@@ -5,8 +5,6 @@
 //! ([`super::user`]) extend [`Client`] in their own modules.
 
 use crate::prelude::*;
-use alloc::collections::VecDeque;
-
 use core::time::Duration;
 
 use super::backoff::Backoff;
@@ -16,7 +14,9 @@ use super::close::{self, CloseAction, REPEATED_ERROR_LIMIT};
 use super::config::Config;
 use super::frame::{self, Frame};
 use super::json;
-use super::output::{AuthRequestId, ClientError, Event, LinkId, Message, Output};
+use super::output::{
+    AuthRequest, AuthRequestId, AuthTarget, ClientError, Event, LinkId, Message, Output,
+};
 use super::shaping::{Shape, Shaper, Verdict};
 use super::state::{DisconnectReason, Link, LinkEnd, Phase, State, Step};
 use super::time::Instant;
@@ -46,24 +46,6 @@ pub enum PageEvent {
 /// up (visible again, restored from the back/forward cache): we ping at once instead of
 /// waiting for the activity timeout, because timers were throttled meanwhile.
 pub const STALE_AFTER: Duration = Duration::from_secs(10);
-
-/// An authorization in flight, tied to the socket id it was requested for.
-#[derive(Debug, Clone)]
-pub(crate) struct PendingAuth {
-    pub socket_id: String,
-    pub purpose: AuthPurpose,
-}
-
-/// What an authorization was requested for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum AuthPurpose {
-    /// Subscribing to the channel.
-    Subscribe(String),
-    /// A fresh key for an encrypted channel whose events stopped decrypting.
-    Rekey(String),
-    /// User sign-in.
-    SignIn,
-}
 
 /// The detail behind the connection state, for status displays ("reconnecting in 4 s,
 /// attempt 3, connection lost").
@@ -96,12 +78,18 @@ pub struct Client {
     pub(crate) phase: Phase,
     pub(crate) timers: Timers,
     pub(crate) backoff: Backoff,
-    pub(crate) outbox: VecDeque<Output>,
+    /// A `Vec` drained from the front rather than a `VecDeque`: it holds a few outputs
+    /// between two drains, and a `VecDeque` instantiation costs several hundred bytes of
+    /// wasm more than shifting them.
+    pub(crate) outbox: Vec<Output>,
     pub(crate) channels: VecMap<String, Channel>,
-    pub(crate) auths: VecMap<AuthRequestId, PendingAuth>,
     pub(crate) user: UserSession,
     pub(crate) rate: RateWindow,
-    shapers: VecMap<ShaperId, Shaper>,
+    /// Shaped listeners, in the order their current deadlines were armed: one that gets
+    /// a deadline after having none moves last, so shapers due together flush in arming
+    /// order. Their deadlines are read from the shapers themselves rather than mirrored
+    /// in [`Timers`], which saves a second map and keeping it in sync.
+    shapers: Vec<(ShaperId, Shaper)>,
     next_link: u32,
     next_auth: u32,
     next_shaper: u32,
@@ -122,12 +110,11 @@ impl Client {
             phase: Phase::Initialized,
             timers: Timers::default(),
             backoff,
-            outbox: VecDeque::new(),
+            outbox: Vec::new(),
             channels: VecMap::new(),
-            auths: VecMap::new(),
             user: UserSession::default(),
             rate: RateWindow::default(),
-            shapers: VecMap::new(),
+            shapers: Vec::new(),
             next_link: 0,
             next_auth: 0,
             next_shaper: 0,
@@ -141,12 +128,24 @@ impl Client {
 
     /// The next thing to do, if any. Drain until `None` after every input.
     pub fn poll_output(&mut self) -> Option<Output> {
-        self.outbox.pop_front()
+        if self.outbox.is_empty() {
+            None
+        } else {
+            Some(self.outbox.remove(0))
+        }
     }
 
     /// When [`Client::handle_timeout`] must next be called. Calling it late is fine.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        self.timers.next()
+        let mut earliest = self.timers.next();
+        for (_, shaper) in &self.shapers {
+            if let Some(at) = shaper.deadline() {
+                if earliest.is_none_or(|e| at < e) {
+                    earliest = Some(at);
+                }
+            }
+        }
+        earliest
     }
 
     // ----- queries -------------------------------------------------------------------
@@ -253,10 +252,11 @@ impl Client {
             return;
         }
         let reason = if reason.is_empty() {
-            close::describe(code).to_owned()
+            close::describe(code)
         } else {
-            reason.to_owned()
-        };
+            reason
+        }
+        .to_owned();
         self.link_lost(
             now,
             LinkEnd::Closed { code, reason },
@@ -322,12 +322,7 @@ impl Client {
             (_, Some(_)) => self.handle_channel_frame(now, frame),
             (event, None) => {
                 if !event.starts_with("pusher_internal:") {
-                    self.emit(Event::Message(Message {
-                        channel: None,
-                        event: frame.event.into_owned(),
-                        data: frame.data.into_payload(),
-                        user_id: frame.user_id.map(|id| id.into_owned()),
-                    }));
+                    self.deliver(None, frame);
                 }
             }
         }
@@ -336,14 +331,9 @@ impl Client {
     /// `pusher:error`: during the handshake its code decides like a close code; after it,
     /// the app is told and the close that usually follows decides.
     fn handle_server_error(&mut self, now: Instant, data: Option<&str>) {
-        let code = data
-            .and_then(|d| json::get(d, "code"))
-            .and_then(json::parse_u64)
-            .and_then(|c| u16::try_from(c).ok());
-        let message = data
-            .and_then(|d| frame::get_str(d, "message"))
-            .map(|m| m.into_owned())
-            .unwrap_or_default();
+        let data = data.unwrap_or("{}");
+        let code = get_u16(data, "code");
+        let message = get_text_or(data, "message", "");
         self.emit(Event::Error(ClientError::Server {
             code,
             message: message.clone(),
@@ -374,18 +364,13 @@ impl Client {
                 self.on_timer(now, timer);
             }
         }
-        for id in self.timers.expired_shapers(now) {
-            let flush = self
-                .shapers
-                .get_mut(&id)
-                .map(|s| (s.on_timeout(now), s.deadline()));
-            if let Some((flush, deadline)) = flush {
-                self.timers.set_shaper(id, deadline);
-                if flush {
-                    self.emit(Event::Flush { shaper: id });
-                }
-            } else {
-                self.timers.set_shaper(id, None);
+        // A flush never arms a shaper again, so the order stays put while we walk it.
+        let mut index = 0;
+        while let Some((id, shaper)) = self.shapers.get_mut(index) {
+            index += 1;
+            if shaper.deadline().is_some_and(|at| at <= now) && shaper.on_timeout(now) {
+                let shaper = *id;
+                self.emit(Event::Flush { shaper });
             }
         }
     }
@@ -491,27 +476,38 @@ impl Client {
     pub fn add_shaper(&mut self, shape: Shape) -> ShaperId {
         self.next_shaper = self.next_shaper.wrapping_add(1);
         let id = ShaperId(self.next_shaper);
-        self.shapers.insert(id, Shaper::new(shape));
+        self.remove_shaper(id);
+        self.shapers.push((id, Shaper::new(shape)));
         id
     }
 
     /// Forgets a shaped listener and anything it held.
     pub fn remove_shaper(&mut self, id: ShaperId) {
-        self.shapers.remove(&id);
-        self.timers.set_shaper(id, None);
+        if let Some(index) = self.shaper_index(id) {
+            self.shapers.remove(index);
+        }
     }
 
     /// An event for a shaped listener arrived: deliver it now, hold it for a later
     /// [`Event::Flush`], or drop it. Unknown ids deliver (never lose an event).
     pub fn offer(&mut self, now: Instant, id: ShaperId) -> Verdict {
-        match self.shapers.get_mut(&id) {
-            Some(shaper) => {
-                let verdict = shaper.offer(now);
-                self.timers.set_shaper(id, shaper.deadline());
-                verdict
-            }
-            None => Verdict::Deliver,
+        let Some(index) = self.shaper_index(id) else {
+            return Verdict::Deliver;
+        };
+        let Some((_, shaper)) = self.shapers.get_mut(index) else {
+            return Verdict::Deliver;
+        };
+        let was_armed = shaper.deadline().is_some();
+        let verdict = shaper.offer(now);
+        if !was_armed && shaper.deadline().is_some() {
+            let entry = self.shapers.remove(index);
+            self.shapers.push(entry);
         }
+        verdict
+    }
+
+    fn shaper_index(&self, id: ShaperId) -> Option<usize> {
+        self.shapers.iter().position(|(known, _)| *known == id)
     }
 
     // ----- transitions ---------------------------------------------------------------
@@ -527,14 +523,12 @@ impl Client {
                 self.timers.set(Timer::Pause, now + grace);
             }
         }
-        let previous = self.state();
-        self.phase = Phase::Connecting {
+        self.enter(Phase::Connecting {
             step: Step::Waiting,
             unavailable: false,
-        };
+        });
         self.timers
             .set(Timer::Unavailable, now + self.config.unavailable_timeout);
-        self.emit_state_change(previous, State::Connecting);
         self.open_link(now);
     }
 
@@ -548,7 +542,7 @@ impl Client {
         self.timers.stop(Timer::Retry);
         self.timers
             .set(Timer::Handshake, now + self.config.handshake_timeout);
-        self.outbox.push_back(Output::Open {
+        self.push(Output::Open {
             link,
             url: self.config.endpoint.url(),
         });
@@ -565,18 +559,16 @@ impl Client {
         if let Some(secs) = server {
             activity_timeout = activity_timeout.min(Duration::from_secs(secs));
         }
-        let previous = self.state();
-        self.phase = Phase::Connected(Link {
+        self.enter(Phase::Connected(Link {
             id: link,
             socket_id,
             since: now,
             activity_timeout,
             last_inbound: now,
             ping_outstanding: false,
-        });
+        }));
         self.timers.stop_connection_timers_except(&[Timer::Pause]);
         self.timers.set(Timer::Activity, now + activity_timeout);
-        self.emit_state_change(previous, State::Connected);
         self.resubscribe_all(now);
         self.sign_in_again(now);
     }
@@ -621,10 +613,6 @@ impl Client {
         self.drop_session();
         self.timers
             .stop_connection_timers_except(&[Timer::Pause, Timer::Unavailable]);
-        let code = end.code();
-        let message = end.reason().to_owned();
-        self.last_end = Some(end);
-
         let delay = match action {
             CloseAction::Refused => None,
             CloseAction::SwitchToTls if !self.config.endpoint.tls() => {
@@ -652,26 +640,29 @@ impl Client {
             }
         };
         let Some(delay) = delay else {
-            let code = code.unwrap_or(4000);
+            let code = end.code().unwrap_or(4000);
+            let message = end.reason().to_owned();
+            self.last_end = Some(end);
             self.emit(Event::Error(ClientError::Refused {
                 code,
                 message: message.clone(),
             }));
-            let previous = self.state();
-            self.timers.stop_connection_timers_except(&[Timer::Pause]);
-            self.phase = Phase::Disconnected(DisconnectReason::Refused { code, message });
-            self.emit_state_change(previous, State::Disconnected);
+            self.timers.stop(Timer::Unavailable);
+            self.enter(Phase::Disconnected(DisconnectReason::Refused {
+                code,
+                message,
+            }));
             return;
         };
+        self.last_end = Some(end);
 
         if was_connected {
-            self.phase = Phase::Connecting {
+            self.enter(Phase::Connecting {
                 step: Step::Waiting,
                 unavailable: false,
-            };
+            });
             self.timers
                 .set(Timer::Unavailable, now + self.config.unavailable_timeout);
-            self.emit_state_change(State::Connected, State::Connecting);
         } else if let Phase::Connecting { step, .. } = &mut self.phase {
             *step = Step::Waiting;
         }
@@ -702,9 +693,7 @@ impl Client {
             self.drop_session();
         }
         self.timers.stop_connection_timers_except(&[Timer::Pause]);
-        let previous = self.state();
-        self.phase = Phase::Disconnected(reason);
-        self.emit_state_change(previous, State::Disconnected);
+        self.enter(Phase::Disconnected(reason));
     }
 
     fn fail(&mut self, _now: Instant, message: &str) {
@@ -713,15 +702,12 @@ impl Client {
         }
         self.drop_session();
         self.timers.stop_connection_timers_except(&[]);
-        let previous = self.state();
-        self.phase = Phase::Failed(message.to_owned());
-        self.emit_state_change(previous, State::Failed);
+        self.enter(Phase::Failed(message.to_owned()));
     }
 
     /// Everything tied to the socket id ends with it: subscriptions go back to idle,
     /// presence lists are cleared, and auth replies still in flight will be discarded.
     fn drop_session(&mut self) {
-        self.auths.clear();
         self.reset_channels();
         self.user.reset();
     }
@@ -732,7 +718,35 @@ impl Client {
     /// push into each.
     #[inline(never)]
     pub(crate) fn emit(&mut self, event: Event) {
-        self.outbox.push_back(Output::Event(event));
+        self.push(Output::Event(event));
+    }
+
+    /// The one place outputs are queued, out of line for the same reason.
+    #[inline(never)]
+    fn push(&mut self, output: Output) {
+        self.outbox.push(output);
+    }
+
+    /// Hands an event from the server to the app: the one place a [`Message`] is built
+    /// from a frame, out of line so connection and channel events share it.
+    #[inline(never)]
+    pub(crate) fn deliver(&mut self, channel: Option<String>, frame: Frame<'_>) {
+        self.emit(Event::Message(Message {
+            channel,
+            event: frame.event.into_owned(),
+            data: frame.data.into_payload(),
+            user_id: frame.user_id.map(|id| id.into_owned()),
+        }));
+    }
+
+    /// Moves to `phase`, telling the app when the public state changes: the one place the
+    /// phase is replaced, out of line so its callers share it.
+    #[inline(never)]
+    fn enter(&mut self, phase: Phase) {
+        let previous = self.state();
+        self.phase = phase;
+        let current = self.state();
+        self.emit_state_change(previous, current);
     }
 
     fn emit_state_change(&mut self, previous: State, current: State) {
@@ -759,45 +773,54 @@ impl Client {
                         ..
                     }
             ) {
-                self.outbox.push_back(Output::Send { link, text });
+                self.push(Output::Send { link, text });
             }
         }
     }
 
     fn close_link(&mut self, link: LinkId, reason: &'static str) {
-        self.outbox.push_back(Output::Close {
+        self.push(Output::Close {
             link,
             code: 1000,
             reason,
         });
     }
 
-    /// Records a new auth request tied to the current socket id and asks the shell.
-    pub(crate) fn request_auth(&mut self, purpose: AuthPurpose) -> Option<AuthRequestId> {
+    /// Asks the shell for an authorization for the current socket id. The caller keeps
+    /// the id where the answer is awaited (the channel's subscription or keyring, the user
+    /// session); all of those are cleared with the session, so no separate table of
+    /// requests is needed to discard replies meant for an earlier socket id.
+    pub(crate) fn request_auth(&mut self, target: AuthTarget) -> Option<AuthRequestId> {
         let socket_id = self.socket_id()?.to_owned();
         self.next_auth = self.next_auth.wrapping_add(1);
         let id = AuthRequestId(self.next_auth);
-        let target = match &purpose {
-            AuthPurpose::Subscribe(name) | AuthPurpose::Rekey(name) => {
-                super::output::AuthTarget::Channel(name.clone())
-            }
-            AuthPurpose::SignIn => super::output::AuthTarget::User,
-        };
-        self.auths.insert(
+        self.push(Output::Authorize(AuthRequest {
             id,
-            PendingAuth {
-                socket_id: socket_id.clone(),
-                purpose,
-            },
-        );
-        self.outbox
-            .push_back(Output::Authorize(super::output::AuthRequest {
-                id,
-                socket_id,
-                target,
-            }));
+            socket_id,
+            target,
+        }));
         Some(id)
     }
+}
+
+// Readers for the members of event data, out of line: shared by the handlers of
+// `pusher:error`, subscription errors and counts, the handshake and presence.
+
+/// `data[key]` as a string, or `default`.
+#[inline(never)]
+pub(crate) fn get_text_or(data: &str, key: &str, default: &str) -> String {
+    frame::get_str(data, key).map_or_else(|| default.to_owned(), |text| text.into_owned())
+}
+
+/// `data[key]` as a whole number, if it is one.
+#[inline(never)]
+pub(crate) fn get_u64(data: &str, key: &str) -> Option<u64> {
+    json::get(data, key).and_then(json::parse_u64)
+}
+
+/// `data[key]` as a code or status (a whole number that fits in 16 bits).
+pub(crate) fn get_u16(data: &str, key: &str) -> Option<u16> {
+    get_u64(data, key).and_then(|n| u16::try_from(n).ok())
 }
 
 /// `{"socket_id":"123.456","activity_timeout":120}` → the socket id (which must match
@@ -814,9 +837,7 @@ fn parse_established(data: &str) -> Option<(String, Option<u64>)> {
     if !valid {
         return None;
     }
-    let timeout = json::get(data, "activity_timeout")
-        .and_then(json::parse_u64)
-        .filter(|secs| *secs > 0);
+    let timeout = get_u64(data, "activity_timeout").filter(|secs| *secs > 0);
     Some((socket_id.into_owned(), timeout))
 }
 

@@ -79,11 +79,15 @@ impl RateWindow {
     /// Records a send at `now` if it keeps every window under the limit.
     pub fn try_acquire(&mut self, now: Instant) -> bool {
         // Drop the leading run of sends that have left the window.
-        let mut leaving = true;
-        self.sent.retain(|t| {
-            leaving = leaving && now.saturating_since(*t) >= CLIENT_EVENT_WINDOW;
-            !leaving
-        });
+        // The expired ones are the oldest, at the front: `remove(0)` on at most ten
+        // entries rather than a `retain_mut` instantiation.
+        while self
+            .sent
+            .first()
+            .is_some_and(|t| now.saturating_since(*t) >= CLIENT_EVENT_WINDOW)
+        {
+            self.sent.remove(0);
+        }
         if self.sent.len() >= MAX_CLIENT_EVENTS {
             return false;
         }

@@ -257,15 +257,24 @@ impl Config {
     /// Checks the timing options (by their JS names), so that a bad value is an error
     /// when the client is created rather than a ping storm or a reconnect loop later.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        let positive = [
-            ("activityTimeout", self.activity_timeout),
-            ("pongTimeout", self.pong_timeout),
-            ("unavailableTimeout", self.unavailable_timeout),
-            ("handshakeTimeout", self.handshake_timeout),
-            ("backoff.base", self.backoff.base),
+        // The option names are a constant table beside the values, so only the durations
+        // are copied at run time.
+        const POSITIVE: [&str; 5] = [
+            "activityTimeout",
+            "pongTimeout",
+            "unavailableTimeout",
+            "handshakeTimeout",
+            "backoff.base",
+        ];
+        let values = [
+            self.activity_timeout,
+            self.pong_timeout,
+            self.unavailable_timeout,
+            self.handshake_timeout,
+            self.backoff.base,
         ];
         // By reference: iterating an array by value instantiates `array::IntoIter`.
-        for &(option, value) in &positive {
+        for (&option, value) in POSITIVE.iter().zip(&values) {
             if value.is_zero() {
                 return Err(ConfigError {
                     option,

@@ -2,10 +2,10 @@
 //! channel key, and one re-authorization for a fresh key when decryption fails.
 
 use super::channel::{ChannelKind, MAX_WAITING_FOR_KEY};
-use super::client::{AuthPurpose, Client};
+use super::client::Client;
 use super::crypto::{self, DecryptError, SharedSecret};
 use super::frame::Payload;
-use super::output::{AuthRequestId, ClientError, Event, Message};
+use super::output::{AuthRequestId, AuthTarget, ClientError, Event, Message};
 use super::subscriptions::{AuthData, AuthFailure};
 use crate::prelude::*;
 
@@ -37,7 +37,7 @@ impl Client {
         let opened = open_with(channel.keyring.secret.as_ref(), &raw);
         if matches!(opened, Err(DecryptError::Unauthentic)) && !channel.keyring.retried {
             channel.keyring.waiting.push((event, raw, user_id));
-            let request = self.request_auth(AuthPurpose::Rekey(name.clone()));
+            let request = self.request_auth(AuthTarget::Channel(name.clone()));
             if let Some(channel) = self.channels.get_mut(&name) {
                 channel.keyring.rekey = request;
             }

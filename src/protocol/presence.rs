@@ -6,7 +6,6 @@
 
 use super::frame::id_text;
 use super::json;
-use super::vec_map::VecMap;
 use crate::prelude::*;
 
 /// One member of a presence channel.
@@ -25,9 +24,12 @@ pub struct Member {
 pub struct PresenceError(pub &'static str);
 
 /// The member list of one subscribed presence channel.
+///
+/// A plain `Vec` searched by [`Member::id`] rather than a map keyed by a copy of the id:
+/// no second string per member, and no map instantiation of its own in the wasm.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Members {
-    members: VecMap<String, Member>,
+    members: Vec<Member>,
     count: u64,
     me: Option<String>,
 }
@@ -39,29 +41,23 @@ impl Members {
     pub fn from_subscription(data: &str, my_id_json: Option<&str>) -> Result<Self, PresenceError> {
         let presence = json::get(data, "presence").ok_or(PresenceError("no `presence` member"))?;
         let hash = json::get(presence, "hash").ok_or(PresenceError("no `presence.hash`"))?;
-        let mut members = VecMap::new();
+        let mut members = Members::default();
         for entry in
             json::entries(hash).map_err(|_| PresenceError("`presence.hash` is not an object"))?
         {
             let (id, info) = entry.map_err(|_| PresenceError("malformed `presence.hash`"))?;
             let mut id_json = String::with_capacity(id.len() + 2);
             json::write_string(&mut id_json, &id);
-            let id = id.into_owned();
-            members.insert(
-                id.clone(),
-                Member {
-                    id,
-                    id_json,
-                    info_json: info.to_owned(),
-                },
-            );
+            members.upsert(Member {
+                id: id.into_owned(),
+                id_json,
+                info_json: info.to_owned(),
+            });
         }
-        let len = u64::try_from(members.len()).unwrap_or(u64::MAX);
-        let count = json::get(presence, "count")
-            .and_then(json::parse_u64)
-            .unwrap_or(len);
-        let me = my_id_json.and_then(id_text).map(|id| id.into_owned());
-        Ok(Members { members, count, me })
+        let len = u64::try_from(members.members.len()).unwrap_or(u64::MAX);
+        members.count = super::client::get_u64(presence, "count").unwrap_or(len);
+        members.me = my_id_json.and_then(id_text).map(|id| id.into_owned());
+        Ok(members)
     }
 
     /// Applies `member_added` `{user_id, user_info}`. A known id only gets its info
@@ -74,11 +70,7 @@ impl Members {
             id_json: id_json.to_owned(),
             info_json: json::get(data, "user_info").unwrap_or("null").to_owned(),
         };
-        if self
-            .members
-            .insert(member.id.clone(), member.clone())
-            .is_none()
-        {
+        if self.upsert(member.clone()) {
             self.count = self.count.saturating_add(1);
         }
         Ok(member)
@@ -88,7 +80,11 @@ impl Members {
     pub fn remove(&mut self, data: &str) -> Result<Option<Member>, PresenceError> {
         let id_json = json::get(data, "user_id").ok_or(PresenceError("no `user_id`"))?;
         let id = id_text(id_json).ok_or(PresenceError("`user_id` is not a string or number"))?;
-        let removed = self.members.remove(id.as_ref());
+        let removed = self
+            .members
+            .iter()
+            .position(|m| m.id == id)
+            .map(|index| self.members.remove(index));
         if removed.is_some() {
             self.count = self.count.saturating_sub(1);
         }
@@ -102,17 +98,31 @@ impl Members {
 
     /// A member by id.
     pub fn get(&self, id: &str) -> Option<&Member> {
-        self.members.get(id)
+        self.members.iter().find(|m| m.id == id)
     }
 
     /// This client's own member entry, once the server has listed it.
     pub fn me(&self) -> Option<&Member> {
-        self.members.get(self.me.as_deref()?)
+        self.get(self.me.as_deref()?)
     }
 
     /// Every member, in the order the server listed or added them.
     pub fn iter(&self) -> impl Iterator<Item = &Member> {
-        self.members.values()
+        self.members.iter()
+    }
+
+    /// Sets the member with `member.id`, in place if known (true: it is new).
+    fn upsert(&mut self, member: Member) -> bool {
+        match self.members.iter_mut().find(|m| m.id == member.id) {
+            Some(known) => {
+                *known = member;
+                false
+            }
+            None => {
+                self.members.push(member);
+                true
+            }
+        }
     }
 }
 

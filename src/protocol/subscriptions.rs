@@ -5,12 +5,12 @@ use crate::prelude::*;
 use core::fmt;
 
 use super::channel::{Channel, ChannelKind, ChannelState, Subscription};
-use super::client::{AuthPurpose, Client};
+use super::client::{get_text_or, get_u16, get_u64, Client};
 use super::crypto::SharedSecret;
 use super::frame::{self, Frame};
 use super::json;
-use super::output::{AuthRequestId, Event, Message, SubscriptionError};
-use super::presence::{Member, Members};
+use super::output::{AuthRequestId, AuthTarget, Event, SubscriptionError};
+use super::presence::Members;
 use super::state::Phase;
 use super::time::Instant;
 
@@ -42,17 +42,20 @@ impl AuthData {
     /// protocol; an object is accepted too (some hand-written authorizers return one)
     /// and kept as its JSON text.
     pub fn from_json(text: &str) -> Result<AuthData, AuthFailure> {
-        let invalid = |message: &str| AuthFailure {
+        // The failure is built in one place, from the reason `read` gives.
+        Self::read(text).map_err(|message| AuthFailure {
             status: None,
             message: message.to_owned(),
-        };
-        let body =
-            json::single_value(text).map_err(|_| invalid("the auth response is not JSON"))?;
+        })
+    }
+
+    fn read(text: &str) -> Result<AuthData, &'static str> {
+        let body = json::single_value(text).map_err(|_| "the auth response is not JSON")?;
         if json::kind(body) != Some(json::Kind::Object) {
-            return Err(invalid("the auth response is not a JSON object"));
+            return Err("the auth response is not a JSON object");
         }
         let auth = frame::get_str(body, "auth")
-            .ok_or_else(|| invalid("the auth response has no `auth` string"))?
+            .ok_or("the auth response has no `auth` string")?
             .into_owned();
         let text_member = |key: &str| {
             json::get(body, key).and_then(|raw| match json::kind(raw) {
@@ -187,30 +190,39 @@ impl Client {
         id: AuthRequestId,
         reply: Result<AuthData, AuthFailure>,
     ) {
-        let Some(pending) = self.auths.remove(&id) else {
-            return;
-        };
-        if self.socket_id() != Some(pending.socket_id.as_str()) {
+        if self.user.pending == Some(id) {
+            self.user.pending = None;
+            self.finish_sign_in(reply);
             return;
         }
-        match pending.purpose {
-            AuthPurpose::Subscribe(name) => self.finish_subscription(&name, id, reply),
-            AuthPurpose::Rekey(name) => self.finish_rekey(&name, id, reply),
-            AuthPurpose::SignIn => self.finish_sign_in(reply),
+        // Whoever waits for `id` holds it; nobody does once the session it was asked
+        // for has ended.
+        let mut waiting = None;
+        for (name, channel) in self.channels.iter() {
+            let rekey = channel.keyring.rekey == Some(id);
+            if rekey || matches!(channel.subscription, Subscription::Authorizing(r) if r == id) {
+                waiting = Some((name.clone(), rekey));
+                break;
+            }
+        }
+        match waiting {
+            Some((name, false)) => self.finish_subscription(&name, id, reply),
+            Some((name, true)) => self.finish_rekey(&name, id, reply),
+            None => {}
         }
     }
 
     /// After a (re)connection: every wanted channel is subscribed again, with a fresh
     /// authorization for the new socket id.
     pub(crate) fn resubscribe_all(&mut self, now: Instant) {
-        let names: Vec<String> = self
-            .channels
-            .iter()
-            .filter(|(_, c)| c.kind != ChannelKind::User)
-            .map(|(name, _)| name.clone())
-            .collect();
-        for name in names {
-            self.start_subscription(now, &name);
+        // By index, as subscribing changes no entry's place: no list of names to collect.
+        let mut index = 0;
+        while let Some((name, channel)) = self.channels.get_index(index) {
+            index += 1;
+            if channel.kind != ChannelKind::User {
+                let name = name.clone();
+                self.start_subscription(now, &name);
+            }
         }
     }
 
@@ -218,14 +230,10 @@ impl Client {
     /// their subscription was in flight, and the user's own channel, are forgotten.
     pub(crate) fn reset_channels(&mut self) {
         self.channels.retain(|_, channel| {
-            !matches!(
-                channel.subscription,
-                Subscription::Pending { cancelled: true }
-            ) && channel.kind != ChannelKind::User
-        });
-        for channel in self.channels.values_mut() {
+            let keep = !channel.subscription.is_cancelled() && channel.kind != ChannelKind::User;
             channel.reset();
-        }
+            keep
+        });
     }
 
     /// Subscribes `name` now if connected: asks for an authorization first if the
@@ -238,7 +246,7 @@ impl Client {
             return;
         };
         let next = if kind.needs_auth() {
-            match self.request_auth(AuthPurpose::Subscribe(name.to_owned())) {
+            match self.request_auth(AuthTarget::Channel(name.to_owned())) {
                 Some(request) => Subscription::Authorizing(request),
                 None => return,
             }
@@ -266,16 +274,14 @@ impl Client {
         let data = match reply.and_then(|data| check_auth(channel.kind, data)) {
             Ok(data) => data,
             Err(failure) => {
-                channel.subscription = Subscription::Failed;
-                let error = SubscriptionError {
-                    kind: "AuthError".to_owned(),
-                    error: failure.message,
-                    status: failure.status,
-                };
-                self.emit(Event::SubscriptionError {
-                    channel: name.to_owned(),
-                    error,
-                });
+                self.subscription_failed(
+                    name.to_owned(),
+                    SubscriptionError {
+                        kind: "AuthError".to_owned(),
+                        error: failure.message,
+                        status: failure.status,
+                    },
+                );
                 return;
             }
         };
@@ -317,30 +323,21 @@ impl Client {
                 let cancelled = channel.subscription.is_cancelled();
                 let data = frame.data.json_text().unwrap_or("{}");
                 let error = SubscriptionError {
-                    kind: frame::get_str(data, "type")
-                        .map_or_else(|| "SubscriptionError".to_owned(), |t| t.into_owned()),
-                    error: frame::get_str(data, "error")
-                        .map_or_else(|| "subscription refused".to_owned(), |e| e.into_owned()),
-                    status: json::get(data, "status")
-                        .and_then(json::parse_u64)
-                        .and_then(|s| u16::try_from(s).ok()),
+                    kind: get_text_or(data, "type", "SubscriptionError"),
+                    error: get_text_or(data, "error", "subscription refused"),
+                    status: get_u16(data, "status"),
                 };
                 if cancelled {
                     self.channels.remove(name.as_str());
                 } else {
-                    channel.subscription = Subscription::Failed;
-                    self.emit(Event::SubscriptionError {
-                        channel: name,
-                        error,
-                    });
+                    self.subscription_failed(name, error);
                 }
             }
             "pusher_internal:subscription_count" => {
                 let count = frame
                     .data
                     .json_text()
-                    .and_then(|d| json::get(d, "subscription_count"))
-                    .and_then(json::parse_u64);
+                    .and_then(|d| get_u64(d, "subscription_count"));
                 match count {
                     // The app is leaving this channel: nothing more about it reaches it.
                     Some(_) if channel.subscription.is_cancelled() => {}
@@ -362,20 +359,16 @@ impl Client {
                 if channel.subscription.is_cancelled() {
                     return;
                 }
-                let encrypted =
-                    channel.kind == ChannelKind::Encrypted && !frame.event.starts_with("pusher:");
-                let event = frame.event.into_owned();
-                let user_id = frame.user_id.map(|id| id.into_owned());
-                if encrypted {
+                if channel.kind == ChannelKind::Encrypted && !frame.event.starts_with("pusher:") {
                     let raw = frame.data.json_text().unwrap_or("").to_owned();
-                    self.receive_encrypted(name, event, raw, user_id);
+                    self.receive_encrypted(
+                        name,
+                        frame.event.into_owned(),
+                        raw,
+                        frame.user_id.map(|id| id.into_owned()),
+                    );
                 } else {
-                    self.emit(Event::Message(Message {
-                        channel: Some(name),
-                        event,
-                        data: frame.data.into_payload(),
-                        user_id,
-                    }));
+                    self.deliver(Some(name), frame);
                 }
             }
         }
@@ -398,16 +391,14 @@ impl Client {
             match Members::from_subscription(data.unwrap_or("{}"), channel.my_id_json.as_deref()) {
                 Ok(members) => channel.members = Some(members),
                 Err(problem) => {
-                    channel.subscription = Subscription::Failed;
-                    let error = SubscriptionError {
-                        kind: "PresenceError".to_owned(),
-                        error: problem.0.to_owned(),
-                        status: None,
-                    };
-                    self.emit(Event::SubscriptionError {
-                        channel: name,
-                        error,
-                    });
+                    self.subscription_failed(
+                        name,
+                        SubscriptionError {
+                            kind: "PresenceError".to_owned(),
+                            error: problem.0.to_owned(),
+                            status: None,
+                        },
+                    );
                     return;
                 }
             }
@@ -425,6 +416,18 @@ impl Client {
         }
     }
 
+    /// Marks `name` refused and tells the app why: the one place a subscription fails.
+    #[inline(never)]
+    fn subscription_failed(&mut self, name: String, error: SubscriptionError) {
+        if let Some(channel) = self.channels.get_mut(&name) {
+            channel.subscription = Subscription::Failed;
+        }
+        self.emit(Event::SubscriptionError {
+            channel: name,
+            error,
+        });
+    }
+
     fn member_change(&mut self, name: String, event: &str, data: Option<&str>) {
         let Some(members) = self
             .channels
@@ -434,19 +437,23 @@ impl Client {
             return;
         };
         let data = data.unwrap_or("{}");
-        let result: Result<Option<(bool, Member)>, _> = if event == "pusher_internal:member_added" {
-            members.add(data).map(|m| Some((true, m)))
+        let added = event == "pusher_internal:member_added";
+        let result = if added {
+            members.add(data).map(Some)
         } else {
-            members.remove(data).map(|m| m.map(|m| (false, m)))
+            members.remove(data)
         };
         match result {
-            Ok(Some((true, member))) => self.emit(Event::MemberAdded {
-                channel: name,
-                member,
-            }),
-            Ok(Some((false, member))) => self.emit(Event::MemberRemoved {
-                channel: name,
-                member,
+            Ok(Some(member)) => self.emit(if added {
+                Event::MemberAdded {
+                    channel: name,
+                    member,
+                }
+            } else {
+                Event::MemberRemoved {
+                    channel: name,
+                    member,
+                }
             }),
             Ok(None) => {}
             Err(problem) => {
@@ -461,14 +468,10 @@ impl Client {
 
 /// The parts of an auth reply each kind of channel cannot do without.
 fn check_auth(kind: ChannelKind, data: AuthData) -> Result<AuthData, AuthFailure> {
-    let missing = |message: &str| AuthFailure {
-        status: None,
-        message: message.to_owned(),
-    };
-    match kind {
-        ChannelKind::Presence if data.channel_data.is_none() => Err(missing(
-            "the auth response for a presence channel has no `channel_data`",
-        )),
+    let problem = match kind {
+        ChannelKind::Presence if data.channel_data.is_none() => {
+            "the auth response for a presence channel has no `channel_data`"
+        }
         ChannelKind::Encrypted
             if data
                 .shared_secret
@@ -476,10 +479,12 @@ fn check_auth(kind: ChannelKind, data: AuthData) -> Result<AuthData, AuthFailure
                 .and_then(SharedSecret::from_base64)
                 .is_none() =>
         {
-            Err(missing(
-                "no valid `shared_secret` in the auth response for an encrypted channel",
-            ))
+            "no valid `shared_secret` in the auth response for an encrypted channel"
         }
-        _ => Ok(data),
-    }
+        _ => return Ok(data),
+    };
+    Err(AuthFailure {
+        status: None,
+        message: problem.to_owned(),
+    })
 }

@@ -1,12 +1,12 @@
-//! The one table of deadlines. Every timing rule of the core — heartbeat, pong wait,
-//! handshake limit, unavailable state, reconnect delay, hidden-tab grace, and each
-//! debounce/throttle window — is a deadline here, so the embedder needs exactly one
-//! platform timer: armed for [`Timers::next`], and [`crate::protocol::Client::handle_timeout`]
-//! when it fires (or whenever the page wakes up: late is fine, deadlines are recomputed).
+//! The table of connection deadlines. Every timing rule of the connection — heartbeat,
+//! pong wait, handshake limit, unavailable state, reconnect delay, hidden-tab grace — is a
+//! deadline here; with the debounce/throttle windows of the shapers, which keep their own
+//! ([`crate::protocol::shaping::Shaper::deadline`]), they make
+//! [`crate::protocol::Client::poll_timeout`], so the embedder needs exactly one platform
+//! timer: armed for that, and [`crate::protocol::Client::handle_timeout`] when it fires (or
+//! whenever the page wakes up: late is fine, deadlines are recomputed).
 
 use super::time::Instant;
-use super::vec_map::VecMap;
-use crate::prelude::*;
 
 /// The connection's own timers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -42,57 +42,43 @@ impl Timer {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ShaperId(pub u32);
 
-/// Deadlines by timer, plus one per shaped listener.
+/// Deadlines by timer.
+///
+/// An array indexed by the timer's discriminant rather than a field per timer: reading
+/// and writing a slot is then one bounds-checked access instead of a `match` per method.
 #[derive(Debug, Clone, Default)]
 pub struct Timers {
-    pause: Option<Instant>,
-    pong: Option<Instant>,
-    activity: Option<Instant>,
-    handshake: Option<Instant>,
-    unavailable: Option<Instant>,
-    retry: Option<Instant>,
-    shapers: VecMap<ShaperId, Instant>,
+    deadlines: [Option<Instant>; Timer::ALL.len()],
 }
 
 impl Timers {
-    fn slot(&mut self, timer: Timer) -> &mut Option<Instant> {
-        match timer {
-            Timer::Pause => &mut self.pause,
-            Timer::Pong => &mut self.pong,
-            Timer::Activity => &mut self.activity,
-            Timer::Handshake => &mut self.handshake,
-            Timer::Unavailable => &mut self.unavailable,
-            Timer::Retry => &mut self.retry,
-        }
+    fn slot(&mut self, timer: Timer) -> Option<&mut Option<Instant>> {
+        self.deadlines.get_mut(timer as usize)
     }
 
     /// The deadline of `timer`, if armed.
     pub fn get(&self, timer: Timer) -> Option<Instant> {
-        match timer {
-            Timer::Pause => self.pause,
-            Timer::Pong => self.pong,
-            Timer::Activity => self.activity,
-            Timer::Handshake => self.handshake,
-            Timer::Unavailable => self.unavailable,
-            Timer::Retry => self.retry,
-        }
+        self.deadlines.get(timer as usize).copied().flatten()
     }
 
     /// Arms `timer` for `at`, replacing any earlier deadline.
     pub fn set(&mut self, timer: Timer, at: Instant) {
-        *self.slot(timer) = Some(at);
+        if let Some(slot) = self.slot(timer) {
+            *slot = Some(at);
+        }
     }
 
     /// Disarms `timer`.
     pub fn stop(&mut self, timer: Timer) {
-        *self.slot(timer) = None;
+        if let Some(slot) = self.slot(timer) {
+            *slot = None;
+        }
     }
 
     /// Disarms `timer` and says whether it was due at `now`.
     pub fn take_expired(&mut self, timer: Timer, now: Instant) -> bool {
-        let slot = self.slot(timer);
-        match *slot {
-            Some(at) if at <= now => {
+        match self.slot(timer) {
+            Some(slot) if slot.is_some_and(|at| at <= now) => {
                 *slot = None;
                 true
             }
@@ -100,54 +86,23 @@ impl Timers {
         }
     }
 
-    /// Disarms every connection timer but `keep` (shapers are untouched).
+    /// Disarms every connection timer but `keep`.
     pub fn stop_connection_timers_except(&mut self, keep: &[Timer]) {
-        for &timer in &Timer::ALL {
-            if !keep.contains(&timer) {
-                self.stop(timer);
+        for (index, slot) in self.deadlines.iter_mut().enumerate() {
+            if !keep.iter().any(|&timer| timer as usize == index) {
+                *slot = None;
             }
         }
     }
 
-    /// Sets or clears a shaper's deadline.
-    pub fn set_shaper(&mut self, id: ShaperId, at: Option<Instant>) {
-        match at {
-            Some(at) => {
-                self.shapers.insert(id, at);
-            }
-            None => {
-                self.shapers.remove(&id);
-            }
-        }
-    }
-
-    /// Shapers whose deadline has come by `now`.
-    pub fn expired_shapers(&self, now: Instant) -> Vec<ShaperId> {
-        let mut due = Vec::new();
-        for (id, at) in self.shapers.iter() {
-            if *at <= now {
-                due.push(*id);
-            }
-        }
-        due
-    }
-
-    /// The earliest armed deadline of all.
+    /// The earliest armed deadline.
     pub fn next(&self) -> Option<Instant> {
-        // A loop rather than a `filter_map().chain().min()` pipeline: same result, less wasm.
+        // A loop rather than a `flatten().min()` pipeline: same result, less wasm.
         let mut earliest: Option<Instant> = None;
-        let mut consider = |at: Instant| {
+        for &at in self.deadlines.iter().flatten() {
             if earliest.is_none_or(|e| at < e) {
                 earliest = Some(at);
             }
-        };
-        for &timer in &Timer::ALL {
-            if let Some(at) = self.get(timer) {
-                consider(at);
-            }
-        }
-        for at in self.shapers.values() {
-            consider(*at);
         }
         earliest
     }
@@ -162,10 +117,10 @@ mod tests {
         let mut t = Timers::default();
         assert_eq!(t.next(), None);
         t.set(Timer::Activity, Instant::from_millis(500));
-        t.set_shaper(ShaperId(1), Some(Instant::from_millis(300)));
+        t.set(Timer::Pause, Instant::from_millis(300));
         t.set(Timer::Retry, Instant::from_millis(400));
         assert_eq!(t.next(), Some(Instant::from_millis(300)));
-        t.set_shaper(ShaperId(1), None);
+        t.stop(Timer::Pause);
         assert_eq!(t.next(), Some(Instant::from_millis(400)));
         assert!(!t.take_expired(Timer::Retry, Instant::from_millis(399)));
         assert!(t.take_expired(Timer::Retry, Instant::from_millis(401)));

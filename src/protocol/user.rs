@@ -2,10 +2,10 @@
 //! `#server-to-user-{id}` channel and watchlist events.
 
 use super::channel::{Channel, ChannelKind, Subscription};
-use super::client::{AuthPurpose, Client};
+use super::client::Client;
 use super::frame;
 use super::json;
-use super::output::{ClientError, Event};
+use super::output::{AuthRequestId, AuthTarget, ClientError, Event};
 use super::state::Phase;
 use super::subscriptions::{AuthData, AuthFailure};
 use super::time::Instant;
@@ -18,12 +18,15 @@ pub(crate) struct UserSession {
     pub wanted: bool,
     /// The id confirmed by `pusher:signin_success` on the current connection.
     pub user_id: Option<String>,
+    /// The user authentication in flight on the current connection.
+    pub pending: Option<AuthRequestId>,
 }
 
 impl UserSession {
     /// The connection dropped: the sign-in must be redone.
     pub fn reset(&mut self) {
         self.user_id = None;
+        self.pending = None;
     }
 }
 
@@ -37,7 +40,7 @@ impl Client {
         }
         self.user.wanted = true;
         if matches!(self.phase, Phase::Connected(_)) {
-            self.request_auth(AuthPurpose::SignIn);
+            self.user.pending = self.request_auth(AuthTarget::User);
         }
     }
 
@@ -48,7 +51,7 @@ impl Client {
 
     pub(crate) fn sign_in_again(&mut self, _now: Instant) {
         if self.user.wanted {
-            self.request_auth(AuthPurpose::SignIn);
+            self.user.pending = self.request_auth(AuthTarget::User);
         }
     }
 

@@ -91,9 +91,22 @@ impl<K: PartialEq, V> VecMap<K, V> {
         Some(self.entries.remove(index).1)
     }
 
-    /// Keeps only the entries for which `keep` is true.
+    /// Keeps only the entries for which `keep` is true. A loop over `Vec::remove`, which
+    /// every map already instantiates, rather than another `Vec::retain_mut`.
     pub fn retain(&mut self, mut keep: impl FnMut(&K, &mut V) -> bool) {
-        self.entries.retain_mut(|(k, v)| keep(k, v));
+        let mut index = 0;
+        while let Some((k, v)) = self.entries.get_mut(index) {
+            if keep(k, v) {
+                index += 1;
+            } else {
+                self.entries.remove(index);
+            }
+        }
+    }
+
+    /// The entry at `index`, in insertion order.
+    pub fn get_index(&self, index: usize) -> Option<(&K, &V)> {
+        self.entries.get(index).map(|(k, v)| (k, v))
     }
 
     /// Removes every entry.
