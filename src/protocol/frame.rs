@@ -86,21 +86,21 @@ pub enum FrameError {
 impl FrameError {
     /// A readable explanation, built without `core::fmt` (see [`json::JsonError::message`]).
     pub fn message(&self) -> String {
+        let mut out = String::from("frame ");
         match self {
             FrameError::NotJson(e) => {
-                let mut out = String::from("frame is not JSON: ");
+                out.push_str("is not JSON: ");
                 out.push_str(&e.message());
-                out
             }
-            FrameError::NotAnObject => "frame is not a JSON object".to_owned(),
-            FrameError::MissingEvent => "frame has no \"event\" string".to_owned(),
+            FrameError::NotAnObject => out.push_str("is not a JSON object"),
+            FrameError::MissingEvent => out.push_str("has no \"event\" string"),
             FrameError::BadMember(name) => {
-                let mut out = String::from("frame member \"");
+                out.push_str("member \"");
                 out.push_str(name);
                 out.push_str("\" has the wrong type");
-                out
             }
         }
+        out
     }
 }
 
@@ -147,19 +147,7 @@ pub fn decode(text: &str) -> Result<Frame<'_>, FrameError> {
             _ => {}
         }
     }
-    let trailing = members
-        .end()
-        .and_then(|end| text.get(end..))
-        .is_some_and(|rest| {
-            rest.bytes()
-                .all(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r'))
-        });
-    if !trailing {
-        return Err(FrameError::NotJson(json::JsonError {
-            offset: members.end().unwrap_or(0),
-            reason: "unexpected text after the value",
-        }));
-    }
+    members.finish().map_err(FrameError::NotJson)?;
     Ok(Frame {
         event: event.ok_or(FrameError::MissingEvent)?,
         channel,
@@ -188,61 +176,56 @@ pub const PING: &str = r#"{"event":"pusher:ping","data":{}}"#;
 /// `pusher:pong`, the answer to a server's ping.
 pub const PONG: &str = r#"{"event":"pusher:pong","data":{}}"#;
 
-/// Starts `{"event":<event>,"data":{` — the common head of our client frames.
-fn open_frame(event: &str, capacity: usize) -> String {
-    let mut out = String::with_capacity(capacity + event.len() + 32);
-    out.push_str(r#"{"event":"#);
+/// `{"event":<event>,"data":{<members>}}`, the shape of every client frame but client
+/// events. One writer for all of them, so each encoder is just its list of members.
+fn data_frame(event: &str, members: &[(&str, &str)]) -> String {
+    let mut out = String::from(r#"{"event":"#);
     json::write_string(&mut out, event);
-    out
-}
-
-/// Appends `,"key":"value"` (or `"key":"value"` when `first`).
-fn push_member(out: &mut String, first: bool, key: &str, value: &str) {
-    if !first {
-        out.push(',');
+    out.push_str(r#","data":"#);
+    let mut separator = '{';
+    for (key, value) in members {
+        out.push(separator);
+        json::write_string(&mut out, key);
+        out.push(':');
+        json::write_string(&mut out, value);
+        separator = ',';
     }
-    json::write_string(out, key);
-    out.push(':');
-    json::write_string(out, value);
+    out.push_str("}}");
+    out
 }
 
 /// `pusher:subscribe`. Public channels pass `auth = ""` and no channel data; presence
 /// channels pass the `channel_data` string from their authorization unchanged.
 pub fn subscribe(channel: &str, auth: &str, channel_data: Option<&str>) -> String {
-    let mut out = open_frame("pusher:subscribe", channel.len() + auth.len());
-    out.push_str(r#","data":{"#);
-    push_member(&mut out, true, "channel", channel);
-    push_member(&mut out, false, "auth", auth);
-    if let Some(channel_data) = channel_data {
-        push_member(&mut out, false, "channel_data", channel_data);
+    const EVENT: &str = "pusher:subscribe";
+    match channel_data {
+        Some(channel_data) => data_frame(
+            EVENT,
+            &[
+                ("channel", channel),
+                ("auth", auth),
+                ("channel_data", channel_data),
+            ],
+        ),
+        None => data_frame(EVENT, &[("channel", channel), ("auth", auth)]),
     }
-    out.push_str("}}");
-    out
 }
 
 /// `pusher:unsubscribe`.
 pub fn unsubscribe(channel: &str) -> String {
-    let mut out = open_frame("pusher:unsubscribe", channel.len());
-    out.push_str(r#","data":{"#);
-    push_member(&mut out, true, "channel", channel);
-    out.push_str("}}");
-    out
+    data_frame("pusher:unsubscribe", &[("channel", channel)])
 }
 
 /// `pusher:signin` with the user authentication's `auth` and `user_data` (a JSON string).
 pub fn signin(auth: &str, user_data: &str) -> String {
-    let mut out = open_frame("pusher:signin", auth.len() + user_data.len());
-    out.push_str(r#","data":{"#);
-    push_member(&mut out, true, "auth", auth);
-    push_member(&mut out, false, "user_data", user_data);
-    out.push_str("}}");
-    out
+    data_frame("pusher:signin", &[("auth", auth), ("user_data", user_data)])
 }
 
 /// A client event. `data_json` must already be one valid JSON value (checked by the
 /// caller); it is sent as a value, not double-encoded.
 pub fn client_event(channel: &str, event: &str, data_json: &str) -> String {
-    let mut out = open_frame(event, channel.len() + data_json.len());
+    let mut out = String::from(r#"{"event":"#);
+    json::write_string(&mut out, event);
     out.push_str(r#","channel":"#);
     json::write_string(&mut out, channel);
     out.push_str(r#","data":"#);

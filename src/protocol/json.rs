@@ -602,6 +602,24 @@ impl Entries<'_> {
     }
 }
 
+impl Entries<'_> {
+    /// Once the iterator has returned `None` without an error: checks that only
+    /// whitespace follows the object, for a caller that reads a whole text as one object.
+    /// The error is at the end of the object.
+    pub(crate) fn finish(&self) -> Result<(), JsonError> {
+        let mut s = self.0.s.clone();
+        s.i += 1;
+        let end = s.i;
+        if self.0.walk == Walk::Closed && s.only_ws_left().is_some() {
+            return Ok(());
+        }
+        Err(JsonError {
+            offset: end,
+            reason: "unexpected text after the value",
+        })
+    }
+}
+
 impl<'a> Iterator for Entries<'a> {
     type Item = Result<(Cow<'a, str>, &'a str), JsonError>;
 
