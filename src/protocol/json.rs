@@ -497,7 +497,12 @@ pub fn parse_u64(raw: &str) -> Option<u64> {
         } else if !c.is_ascii_digit() {
             return None;
         } else if !fraction {
-            n = n.checked_mul(10)?.checked_add(u64::from(c - b'0'))?;
+            let digit = u64::from(c - b'0');
+            // Not `checked_mul`: on wasm32 it multiplies through the 128-bit `__multi3`.
+            if n > (u64::MAX - digit) / 10 {
+                return None;
+            }
+            n = n * 10 + digit;
         }
     }
     Some(n)
