@@ -112,6 +112,10 @@ impl core::fmt::Display for FrameError {
 
 /// Decodes the envelope of one text frame in a single validating pass over it. The first
 /// occurrence of a member wins.
+///
+/// The pass only checks the members' types and keeps their raw values; they are decoded
+/// once the whole text is known to be valid. So no error path has a decoded (possibly
+/// allocated) value to free, which keeps this function small in wasm.
 pub fn decode(text: &str) -> Result<Frame<'_>, FrameError> {
     let Ok(mut members) = json::entries(text) else {
         // Cold path: tell "not JSON" from "JSON, but not an object".
@@ -126,33 +130,46 @@ pub fn decode(text: &str) -> Result<Frame<'_>, FrameError> {
     let mut data = None;
     for member in &mut members {
         let (key, raw) = member.map_err(FrameError::NotJson)?;
+        let kind = json::kind(raw);
+        let is_string = kind == Some(json::Kind::String);
         match key.as_ref() {
             "event" if event.is_none() => {
-                event = Some(json::parse_string(raw).ok_or(FrameError::MissingEvent)?);
+                if !is_string {
+                    return Err(FrameError::MissingEvent);
+                }
+                event = Some(raw);
             }
             "channel" if channel.is_none() => {
-                channel = Some(json::parse_string(raw).ok_or(FrameError::BadMember("channel"))?);
+                if !is_string {
+                    return Err(FrameError::BadMember("channel"));
+                }
+                channel = Some(raw);
             }
             "user_id" if user_id.is_none() => {
-                user_id = Some(id_text(raw).ok_or(FrameError::BadMember("user_id"))?);
+                if !is_string && kind != Some(json::Kind::Number) {
+                    return Err(FrameError::BadMember("user_id"));
+                }
+                user_id = Some(raw);
             }
-            "data" if data.is_none() => {
-                data = Some(match json::kind(raw) {
-                    Some(json::Kind::String) => RawData::Encoded(
-                        json::parse_string(raw).ok_or(FrameError::BadMember("data"))?,
-                    ),
-                    _ => RawData::Value(raw),
-                });
-            }
+            "data" if data.is_none() => data = Some(raw),
             _ => {}
         }
     }
     members.finish().map_err(FrameError::NotJson)?;
+    // Every value is valid JSON of the checked kind now, so none of these can fail.
     Ok(Frame {
-        event: event.ok_or(FrameError::MissingEvent)?,
-        channel,
-        user_id,
-        data: data.unwrap_or(RawData::Absent),
+        event: event
+            .and_then(json::parse_string)
+            .ok_or(FrameError::MissingEvent)?,
+        channel: channel.and_then(json::parse_string),
+        user_id: user_id.and_then(id_text),
+        data: match data {
+            None => RawData::Absent,
+            Some(raw) => match json::parse_string(raw) {
+                Some(text) => RawData::Encoded(text),
+                None => RawData::Value(raw),
+            },
+        },
     })
 }
 
