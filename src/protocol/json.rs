@@ -414,25 +414,17 @@ pub(crate) fn trim_unicode(s: &str) -> &str {
 }
 
 /// Byte length of the `White_Space` char at `b[i]` (valid UTF-8), or 0 for any other
-/// char. Such chars are all below U+3001, so at most 3 bytes long.
+/// char. Matched on the UTF-8 bytes of U+0009–000D, U+0020, U+0085, U+00A0, U+1680,
+/// U+2000–200A, U+2028, U+2029, U+202F, U+205F and U+3000, with no decoding.
 fn space_len(b: &[u8], i: usize) -> usize {
-    let c = u32::from(at(b, i));
-    let (cp, len) = match c {
-        0..=0x7f => (c, 1),
-        0xc0..=0xdf => ((c & 0x1f) << 6 | u32::from(at(b, i + 1) & 0x3f), 2),
-        0xe0..=0xef => (
-            (c & 0xf) << 12 | u32::from(at(b, i + 1) & 0x3f) << 6 | u32::from(at(b, i + 2) & 0x3f),
-            3,
-        ),
-        _ => return 0,
-    };
-    if matches!(
-        cp,
-        0x9..=0xd | 0x20 | 0x85 | 0xa0 | 0x1680 | 0x2000..=0x200a | 0x2028 | 0x2029 | 0x202f | 0x205f | 0x3000
-    ) {
-        len
-    } else {
-        0
+    match (at(b, i), at(b, i + 1), at(b, i + 2)) {
+        (0x09..=0x0d | 0x20, _, _) => 1,
+        (0xc2, 0x85 | 0xa0, _) => 2,
+        (0xe1, 0x9a, 0x80)
+        | (0xe2, 0x80, 0x80..=0x8a | 0xa8 | 0xa9 | 0xaf)
+        | (0xe2, 0x81, 0x9f)
+        | (0xe3, 0x80, 0x80) => 3,
+        _ => 0,
     }
 }
 
@@ -747,6 +739,23 @@ mod tests {
             "\t\u{1680}😀",
         ] {
             assert_eq!(trim_unicode(s), s.trim(), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn trim_unicode_knows_every_space() {
+        // Every char, alone and around another char: whitespace exactly as `char`
+        // defines it.
+        let mut buf = [0u8; 4];
+        for c in (0..=0x10ffff).filter_map(char::from_u32) {
+            let c = &*c.encode_utf8(&mut buf);
+            for s in [
+                std::format!("{c}"),
+                std::format!("x{c}"),
+                std::format!("{c}x"),
+            ] {
+                assert_eq!(trim_unicode(&s), s.trim(), "{s:?}");
+            }
         }
     }
 
