@@ -679,15 +679,13 @@ pub fn write_string(out: &mut String, s: &str) {
     push_ascii(out, b'"');
     let mut start = 0;
     for (i, c) in s.bytes().enumerate() {
-        let esc = match c {
-            b'"' | b'\\' => c,
-            b'\n' => b'n',
-            b'\r' => b'r',
-            b'\t' => b't',
-            0x08 => b'b',
-            0x0c => b'f',
-            0..=0x1f => b'u',
-            _ => continue,
+        if c >= 0x20 && c != b'"' && c != b'\\' {
+            continue;
+        }
+        // The escape letter, from the table the reader uses.
+        let esc = match ESCAPES.iter().find(|&&(_, byte)| byte == c) {
+            Some(&(letter, _)) => letter,
+            None => b'u',
         };
         // `i` is at an ASCII byte, so both slices fall on char boundaries.
         out.push_str(slice(s, start, i));
