@@ -263,10 +263,12 @@ fn poly1305(key: &[u32], message: &[u8]) -> [u32; 17] {
     let mut s = [0; 17];
     for i in 0..16 {
         // Clamping: clear the top 4 bits of bytes 3, 7, 11, 15 and the low 2 of 4, 8, 12.
-        let mask = match i {
-            3 | 7 | 11 | 15 => 15,
-            4 | 8 | 12 => 252,
-            _ => 255,
+        let mask = if i % 4 == 3 {
+            15
+        } else if i % 4 == 0 && i > 0 {
+            252
+        } else {
+            255
         };
         set(&mut r, i, u32::from(stream_byte(key, i)) & mask);
         set(&mut s, i, u32::from(stream_byte(key, 16 + i)));
