@@ -28,11 +28,17 @@ impl JsonError {
     /// `invalid JSON at byte N: reason`, built without the `core::fmt` machinery (which
     /// costs kilobytes of wasm) so the core can report it cheaply.
     pub fn message(&self) -> String {
-        let mut out = String::from("invalid JSON at byte ");
-        write_u64(&mut out, self.offset as u64);
+        let mut out = String::new();
+        self.write_message(&mut out);
+        out
+    }
+
+    /// Appends [`JsonError::message`] to `out`, for messages that embed it.
+    pub(crate) fn write_message(&self, out: &mut String) {
+        out.push_str("invalid JSON at byte ");
+        write_u64(out, self.offset as u64);
         out.push_str(": ");
         out.push_str(self.reason);
-        out
     }
 }
 
