@@ -25,27 +25,33 @@ fn sextet(c: u8) -> Option<u32> {
 /// makes it `None`, as does a length that cannot be base64 (`4n + 1` characters).
 /// Non-zero trailing bits in the last character are tolerated, like the browser's `atob`
 /// that pusher-js relies on; the secretbox MAC authenticates the bytes anyway.
+///
+/// One pass that counts the padding as it goes (no suffix slicing), for a small wasm.
 pub fn decode(s: &str) -> Option<Vec<u8>> {
-    let b = s.as_bytes();
-    let data = b
-        .strip_suffix(b"==")
-        .or_else(|| b.strip_suffix(b"="))
-        .unwrap_or(b);
-    if (data.len() != b.len() && b.len() % 4 != 0) || data.len() % 4 == 1 {
-        return None;
-    }
-    let mut out = Vec::with_capacity(data.len() / 4 * 3 + 2);
+    let mut out = Vec::with_capacity(s.len() / 4 * 3 + 2);
     let mut acc: u32 = 0;
     let mut bits = 0;
-    for &c in data {
-        acc = (acc << 6 | sextet(c)?) & 0xfff;
+    let mut padding = 0;
+    for c in s.bytes() {
+        if c == b'=' {
+            padding += 1;
+            continue;
+        }
+        // Only more padding may follow padding.
+        if padding > 0 {
+            return None;
+        }
+        // Bits above the last 8 still needed fall off the top: no overflow, no mask.
+        acc = acc << 6 | sextet(c)?;
         bits += 6;
         if bits >= 8 {
             bits -= 8;
             out.push((acc >> bits) as u8);
         }
     }
-    Some(out)
+    let len = s.len();
+    let valid = padding <= 2 && (padding == 0 || len % 4 == 0) && (len - padding) % 4 != 1;
+    valid.then_some(out)
 }
 
 #[cfg(test)]

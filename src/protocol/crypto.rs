@@ -4,26 +4,31 @@
 //! sealed by the server with XSalsa20-Poly1305 under the channel's shared secret (which the
 //! auth endpoint hands out). We only ever decrypt, in place, with no randomness.
 //!
-//! XSalsa20 and Poly1305 are written out here, in their plainest loop-based form, rather
-//! than taken from the RustCrypto crates: their generic block-buffering and SIMD-ready
-//! layers cost about 6 KB of wasm for a few dozen lines of arithmetic. The tests check
-//! every result against the `crypto_secretbox` crate and NaCl's own test vector.
+//! XSalsa20 and Poly1305 are written out here, in their plainest loop-based form (as in
+//! TweetNaCl), rather than taken from the RustCrypto crates: their generic block-buffering
+//! and SIMD-ready layers cost about 6 KB of wasm for a few dozen lines of arithmetic. The
+//! tests check every result against the `crypto_secretbox` crate and NaCl's own test
+//! vector.
 
-use super::{base64, json};
+use super::{base64, frame};
 use crate::prelude::*;
 
 /// Length of the Poly1305 tag that NaCl puts in front of the encrypted bytes.
 const TAG_LEN: usize = 16;
 
 /// A 32-byte channel key (the `shared_secret` from the channel's authorization).
+///
+/// Kept in the `Vec` that base64 decoding returns (always 32 bytes long): copying it into
+/// an array would take more code than anything here does with it.
 #[derive(Clone, PartialEq, Eq)]
-pub struct SharedSecret([u8; 32]);
+pub struct SharedSecret(Vec<u8>);
 
 impl SharedSecret {
     /// From the base64 `shared_secret` of an auth reply; None unless it decodes to
     /// exactly 32 bytes.
     pub fn from_base64(s: &str) -> Option<Self> {
-        base64::decode(s)?.try_into().ok().map(SharedSecret)
+        let key = base64::decode(s)?;
+        (key.len() == 32).then_some(SharedSecret(key))
     }
 }
 
@@ -56,94 +61,135 @@ pub enum DecryptError {
 /// is NaCl/tweetnacl `secretbox` output (16-byte Poly1305 tag, then the XSalsa20-encrypted
 /// bytes). Returns the plaintext as a String; the caller decides whether it is JSON.
 pub fn open(secret: &SharedSecret, raw_data: &str) -> Result<String, DecryptError> {
-    let field = |name| {
-        json::get(raw_data, name)
-            .and_then(json::parse_string)
-            .ok_or(DecryptError::MalformedPayload)
+    let ciphertext = frame::get_str(raw_data, "ciphertext");
+    let nonce = frame::get_str(raw_data, "nonce");
+    let (Some(ciphertext), Some(nonce)) = (ciphertext, nonce) else {
+        return Err(DecryptError::MalformedPayload);
     };
-    let ciphertext = field("ciphertext")?;
-    let nonce = field("nonce")?;
-    let mut buf = base64::decode(&ciphertext).ok_or(DecryptError::BadBase64)?;
+    let mut sealed = base64::decode(&ciphertext).ok_or(DecryptError::BadBase64)?;
     let nonce = base64::decode(&nonce).ok_or(DecryptError::BadBase64)?;
-    let nonce: [u8; 24] = nonce.try_into().map_err(|_| DecryptError::BadNonce)?;
-    let (tag, message) = buf
-        .split_at_mut_checked(TAG_LEN)
-        .ok_or(DecryptError::Unauthentic)?;
-    if !secretbox_open_detached(&secret.0, &nonce, tag, message) {
+    if nonce.len() != 24 {
+        return Err(DecryptError::BadNonce);
+    }
+    if !secretbox_open(&secret.0, &nonce, &mut sealed) {
         return Err(DecryptError::Unauthentic);
     }
-    buf.drain(..TAG_LEN);
-    String::from_utf8(buf).map_err(|_| DecryptError::NotUtf8)
+    utf8(sealed.get(TAG_LEN..).unwrap_or_default()).ok_or(DecryptError::NotUtf8)
 }
 
-/// NaCl `crypto_secretbox_open_detached`: checks `tag` over `message` (the ciphertext)
-/// and, only if it is authentic, decrypts `message` in place.
-fn secretbox_open_detached(
-    key: &[u8; 32],
-    nonce: &[u8; 24],
-    tag: &[u8],
-    message: &mut [u8],
-) -> bool {
-    let n = |i: usize| le32(nonce, 4 * i);
-    let mut key_words = [0u32; 8];
-    for (i, word) in key_words.iter_mut().enumerate() {
-        *word = le32(key, 4 * i);
+/// The bytes as a String if they are UTF-8, exactly as `String::from_utf8` decides, but
+/// decoded and re-encoded char by char: a fraction of the size of std's fast validator.
+fn utf8(bytes: &[u8]) -> Option<String> {
+    let mut out = String::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let lead = u32::from(byte(bytes, i));
+        // The sequence's length, the payload bits of its lead byte, and the smallest
+        // code point it may encode (longer forms of smaller ones are not UTF-8).
+        let (len, mut cp, min) = match lead {
+            0..=0x7f => (1, lead, 0),
+            0xc0..=0xdf => (2, lead & 0x1f, 0x80),
+            0xe0..=0xef => (3, lead & 0xf, 0x800),
+            0xf0..=0xf7 => (4, lead & 0x7, 0x1_0000),
+            _ => return None,
+        };
+        for k in 1..len {
+            // Past the end this reads 0, which is not a continuation byte either.
+            let c = u32::from(byte(bytes, i + k));
+            if c & 0xc0 != 0x80 {
+                return None;
+            }
+            cp = cp << 6 | (c & 0x3f);
+        }
+        if cp < min {
+            return None;
+        }
+        // Rejects surrogates and anything above U+10FFFF.
+        out.push(char::from_u32(cp)?);
+        i += len;
     }
-    // XSalsa20: HSalsa20 of the key and the first half of the nonce is the Salsa20 key.
-    let [z0, _, _, _, _, z5, z6, z7, z8, z9, z10, _, _, _, _, z15] =
-        salsa20(&key_words, [n(0), n(1), n(2), n(3)], false);
-    let subkey = [z0, z5, z10, z15, z6, z7, z8, z9];
-    let block = |counter: usize| {
-        let counter = counter as u64;
-        salsa20(
-            &subkey,
-            [n(4), n(5), counter as u32, (counter >> 32) as u32],
-            true,
-        )
+    Some(out)
+}
+
+/// NaCl `crypto_secretbox_open`: `sealed` is the Poly1305 tag followed by the
+/// ciphertext. Checks the tag over the ciphertext and, only if it is authentic, decrypts
+/// the ciphertext in place. False if `sealed` is shorter than the tag.
+fn secretbox_open(key: &[u8], nonce: &[u8], sealed: &mut [u8]) -> bool {
+    let Some((tag, message)) = sealed.split_at_mut_checked(TAG_LEN) else {
+        return false;
     };
+    let mut k = [0; 8];
+    for (i, w) in k.iter_mut().enumerate() {
+        *w = le32(key, 4 * i);
+    }
+    let mut n = [0; 4];
+    for (i, w) in n.iter_mut().enumerate() {
+        *w = le32(nonce, 4 * i);
+    }
+    // XSalsa20: the HSalsa20 of the key and the first 16 nonce bytes is the Salsa20 key
+    // for the last 8.
+    let z = salsa20(&k, &n, false);
+    for i in 0..8 {
+        set(
+            &mut k,
+            i,
+            word(&z, usize::from(byte(&[0, 5, 10, 15, 6, 7, 8, 9], i))),
+        );
+    }
+    n = [le32(nonce, 16), le32(nonce, 20), 0, 0];
     // Block 0 of the stream: its first 32 bytes are the one-time Poly1305 key, the rest
     // encrypts the start of the message.
-    let mut keystream = block(0);
-    let mut poly_key = [0u8; 32];
-    for (i, b) in poly_key.iter_mut().enumerate() {
-        *b = byte(&keystream, i);
-    }
-    let expected = poly1305(&poly_key, message);
+    let mut stream = salsa20(&k, &n, true);
+    let expected = poly1305(&stream, message);
     // Constant time: every byte is compared whatever the earlier ones were.
     let mut diff = 0;
-    for (a, b) in expected.iter().zip(tag) {
-        diff |= a ^ b;
+    for (i, t) in tag.iter().enumerate() {
+        diff |= word(&expected, i) ^ u32::from(*t);
     }
-    if diff != 0 || tag.len() != TAG_LEN {
+    if diff != 0 {
         return false;
     }
     for (i, b) in message.iter_mut().enumerate() {
         let position = i + 32;
         if position % 64 == 0 {
-            keystream = block(position / 64);
+            // The block counter's low word: messages stay far below 2^32 blocks.
+            n[2] = (position / 64) as u32;
+            stream = salsa20(&k, &n, true);
         }
-        *b ^= byte(&keystream, position % 64);
+        *b ^= stream_byte(&stream, position % 64);
     }
     true
 }
 
+/// Byte `i` of `bytes` (zero past the end).
+fn byte(bytes: &[u8], i: usize) -> u8 {
+    bytes.get(i).copied().unwrap_or(0)
+}
+
+/// The value at `i` of `words` (zero past the end).
+fn word(words: &[u32], i: usize) -> u32 {
+    words.get(i).copied().unwrap_or(0)
+}
+
+/// Stores `value` at `i` of `words` (nowhere past the end).
+fn set(words: &mut [u32], i: usize, value: u32) {
+    if let Some(w) = words.get_mut(i) {
+        *w = value;
+    }
+}
+
 /// The little-endian word at `bytes[at..at + 4]` (zero past the end).
 fn le32(bytes: &[u8], at: usize) -> u32 {
-    let mut word = 0;
+    let mut w = 0;
     for i in (at..at + 4).rev() {
-        word = word << 8 | u32::from(bytes.get(i).copied().unwrap_or(0));
+        w = w << 8 | u32::from(byte(bytes, i));
     }
-    word
+    w
 }
 
 /// Byte `i` of `words` laid out little-endian (zero past the end).
-fn byte(words: &[u32], i: usize) -> u8 {
-    words.get(i / 4).map_or(0, |w| (w >> (8 * (i % 4))) as u8)
-}
-
-/// The value at `i` (zero past the end), for index arithmetic that cannot panic.
-fn at(words: &[u32], i: usize) -> u32 {
-    words.get(i).copied().unwrap_or(0)
+fn stream_byte(words: &[u32], i: usize) -> u8 {
+    (word(words, i / 4) >> (8 * (i % 4))) as u8
 }
 
 /// The Salsa20 core (20 rounds) over the key and the four nonce and counter words. With
@@ -152,131 +198,137 @@ fn at(words: &[u32], i: usize) -> u32 {
 /// Written as in TweetNaCl, with plain index loops: each round reads the columns and
 /// writes them back transposed (a row round is a column round of the transposed matrix),
 /// so the whole cipher is one small loop nest instead of unrolled round functions.
-fn salsa20(key: &[u32; 8], nonce: [u32; 4], add_input: bool) -> [u32; 16] {
-    let [k0, k1, k2, k3, k4, k5, k6, k7] = *key;
-    let [n0, n1, n2, n3] = nonce;
-    // The constants spell "expand 32-byte k".
-    let (c0, c1, c2, c3) = (0x6170_7865, 0x3320_646e, 0x7962_2d32, 0x6b20_6574);
-    let input = [
-        c0, k0, k1, k2, k3, c1, n0, n1, n2, n3, c2, k4, k5, k6, k7, c3,
-    ];
+fn salsa20(key: &[u32; 8], nonce: &[u32; 4], add_input: bool) -> [u32; 16] {
+    let mut input = [0; 16];
+    for i in 0..4 {
+        // The diagonal spells "expand 32-byte k".
+        set(
+            &mut input,
+            5 * i,
+            word(&[0x6170_7865, 0x3320_646e, 0x7962_2d32, 0x6b20_6574], i),
+        );
+        set(&mut input, 1 + i, word(key, i));
+        set(&mut input, 6 + i, word(nonce, i));
+        set(&mut input, 11 + i, word(key, 4 + i));
+    }
     let mut x = input;
-    let mut w = [0u32; 16];
+    let mut w = [0; 16];
     for _ in 0..20 {
         for j in 0..4 {
-            let t = |m: usize| at(&x, (5 * j + 4 * m) % 16);
-            let (mut t0, mut t1, mut t2, mut t3) = (t(0), t(1), t(2), t(3));
-            t1 ^= t0.wrapping_add(t3).rotate_left(7);
-            t2 ^= t1.wrapping_add(t0).rotate_left(9);
-            t3 ^= t2.wrapping_add(t1).rotate_left(13);
-            t0 ^= t3.wrapping_add(t2).rotate_left(18);
-            for (m, value) in [t0, t1, t2, t3].iter().enumerate() {
-                if let Some(slot) = w.get_mut(4 * j + (j + m) % 4) {
-                    *slot = *value;
-                }
+            let mut t = [0; 4];
+            for (m, tm) in t.iter_mut().enumerate() {
+                *tm = word(&x, (5 * j + 4 * m) % 16);
+            }
+            // t1 ^= (t0 + t3) <<< 7, t2 ^= (t1 + t0) <<< 9, t3 ^= (t2 + t1) <<< 13,
+            // t0 ^= (t3 + t2) <<< 18.
+            for m in 0..4 {
+                let sum = word(&t, m).wrapping_add(word(&t, (m + 3) % 4));
+                let rotated = sum.rotate_left(word(&[7, 9, 13, 18], m));
+                let next = (m + 1) % 4;
+                let value = word(&t, next) ^ rotated;
+                set(&mut t, next, value);
+            }
+            for m in 0..4 {
+                set(&mut w, 4 * j + (j + m) % 4, word(&t, m));
             }
         }
         x = w;
     }
     if add_input {
-        for (word, init) in x.iter_mut().zip(&input) {
-            *word = word.wrapping_add(*init);
+        for i in 0..16 {
+            let sum = word(&x, i).wrapping_add(word(&input, i));
+            set(&mut x, i, sum);
         }
     }
     x
 }
 
-/// Adds `c` to `h`, both little-endian numbers in 17 limbs of 8 bits.
+/// Adds `c` to `h`, both little-endian numbers in 17 limbs of 8 bits (mod 2^136).
 fn add1305(h: &mut [u32; 17], c: &[u32; 17]) {
     let mut u = 0;
-    for (hj, cj) in h.iter_mut().zip(c) {
-        u += *hj + cj;
-        *hj = u & 255;
+    for j in 0..17 {
+        u += word(h, j) + word(c, j);
+        set(h, j, u & 255);
         u >>= 8;
     }
 }
 
-/// Poly1305 of `message` under the one-time `key`.
+/// Poly1305 of `message` under the one-time key in the first 32 bytes of `key`
+/// (little-endian words): the tag's 16 bytes in the first 16 limbs (the 17th is spare).
 ///
 /// TweetNaCl's formulation: 17 limbs of 8 bits and a schoolbook multiplication. Slower
 /// than wider limbs (encrypted events are small), but a fraction of the code.
-fn poly1305(key: &[u8; 32], message: &[u8]) -> [u8; 16] {
-    let mut r = [0u32; 17];
-    for (i, (ri, k)) in r.iter_mut().zip(key).enumerate() {
+fn poly1305(key: &[u32], message: &[u8]) -> [u32; 17] {
+    let mut r = [0; 17];
+    let mut s = [0; 17];
+    for i in 0..16 {
         // Clamping: clear the top 4 bits of bytes 3, 7, 11, 15 and the low 2 of 4, 8, 12.
-        let mask = match i {
-            3 | 7 | 11 | 15 => 15,
-            4 | 8 | 12 => 252,
-            16 => 0,
-            _ => 255,
+        let mask = if i % 4 == 3 {
+            15
+        } else if i % 4 == 0 && i > 0 {
+            252
+        } else {
+            255
         };
-        *ri = u32::from(*k) & mask;
+        set(&mut r, i, u32::from(stream_byte(key, i)) & mask);
+        set(&mut s, i, u32::from(stream_byte(key, 16 + i)));
     }
-    let mut h = [0u32; 17];
-    let mut rest = message;
-    while !rest.is_empty() {
-        // `chunks(16)` without its panic path.
-        let (chunk, tail) = rest.split_at_checked(16).unwrap_or((rest, &[]));
-        rest = tail;
+    let mut h = [0; 17];
+    let mut start = 0;
+    while start < message.len() {
         // The block with a 1 byte appended (2^128 for a full block).
-        let mut c = [0u32; 17];
+        let len = (message.len() - start).min(16);
+        let mut c = [0; 17];
         for (j, cj) in c.iter_mut().enumerate() {
-            *cj = match chunk.get(j) {
-                Some(b) => u32::from(*b),
-                None => u32::from(j == chunk.len()),
+            *cj = if j < len {
+                u32::from(byte(message, start + j))
+            } else {
+                u32::from(j == len)
             };
         }
+        start += 16;
         add1305(&mut h, &c);
         // h * r mod 2^130 - 5: limbs past the 17th wrap around times 5 · 2^-130 · 2^136 = 320.
-        let mut x = [0u32; 17];
+        let mut x = [0; 17];
         for (i, xi) in x.iter_mut().enumerate() {
             for (j, hj) in h.iter().enumerate() {
-                let (k, factor) = if j <= i {
-                    (i - j, 1)
-                } else {
-                    (i + 17 - j, 320)
-                };
-                *xi += hj * at(&r, k) * factor;
+                let factor = if j <= i { 1 } else { 320 };
+                *xi += hj * word(&r, (i + 17 - j) % 17) * factor;
             }
         }
         // Partial reduction: carry through the limbs, then fold everything from 2^130 up
         // back into the bottom times 5 (2^130 = 5 mod p) and carry once more.
+        h = x;
         let mut u = 0;
-        for (hj, xj) in h.iter_mut().zip(&x) {
-            u += xj;
-            *hj = u & 255;
-            u >>= 8;
-        }
-        let top = u << 8 | h[16];
-        h[16] = top & 3;
-        let mut u = 5 * (top >> 2);
-        for hj in h.iter_mut() {
-            u += *hj;
-            *hj = u & 255;
-            u >>= 8;
+        for round in 0..2 {
+            for j in 0..16 {
+                u += word(&h, j);
+                set(&mut h, j, u & 255);
+                u >>= 8;
+            }
+            u += word(&h, 16);
+            if round == 0 {
+                set(&mut h, 16, u & 3);
+                u = 5 * (u >> 2);
+            } else {
+                set(&mut h, 16, u);
+            }
         }
     }
     // Full reduction: h - p if that is not negative, chosen in constant time.
     let g = h;
-    let mut minus_p = [0u32; 17];
-    minus_p[0] = 5;
-    minus_p[16] = 252;
+    let mut minus_p = [0; 17];
+    set(&mut minus_p, 0, 5);
+    set(&mut minus_p, 16, 252);
     add1305(&mut h, &minus_p);
-    let negative = 0u32.wrapping_sub(h[16] >> 7);
-    for (hj, gj) in h.iter_mut().zip(&g) {
-        *hj ^= negative & (gj ^ *hj);
+    let negative = 0u32.wrapping_sub(word(&h, 16) >> 7);
+    for j in 0..17 {
+        let hj = word(&h, j);
+        set(&mut h, j, hj ^ (negative & (word(&g, j) ^ hj)));
     }
     // Plus s, the second half of the key, mod 2^128.
-    let mut s = [0u32; 17];
-    for (sj, k) in s.iter_mut().zip(key.iter().skip(16)) {
-        *sj = u32::from(*k);
-    }
     add1305(&mut h, &s);
-    let mut tag = [0u8; 16];
-    for (t, hj) in tag.iter_mut().zip(&h) {
-        *t = *hj as u8;
-    }
-    tag
+    h
 }
 
 #[cfg(test)]
@@ -353,32 +405,38 @@ mod tests {
             .unwrap();
         assert_eq!(&buf[TAG_LEN..], &plaintext[..]);
         // ...and so does ours (the plaintext is not UTF-8, so open the bytes directly).
-        let (tag, message) = sealed.split_at(TAG_LEN);
-        let mut message = message.to_vec();
-        assert!(secretbox_open_detached(
-            &FIRSTKEY,
-            &NONCE,
-            tag,
-            &mut message
-        ));
-        assert_eq!(message, plaintext);
-        let mut tampered = sealed[TAG_LEN..].to_vec();
-        tampered[130] ^= 1;
-        assert!(!secretbox_open_detached(
-            &FIRSTKEY,
-            &NONCE,
-            tag,
-            &mut tampered
-        ));
+        let mut opened = sealed.clone();
+        assert!(secretbox_open(&FIRSTKEY, &NONCE, &mut opened));
+        assert_eq!(opened[TAG_LEN..], plaintext[..]);
+        let mut tampered = sealed.clone();
+        tampered[TAG_LEN + 130] ^= 1;
+        assert!(!secretbox_open(&FIRSTKEY, &NONCE, &mut tampered));
         assert_eq!(
-            tampered[..130],
-            sealed[TAG_LEN..TAG_LEN + 130],
+            tampered[..TAG_LEN + 130],
+            sealed[..TAG_LEN + 130],
             "not decrypted"
         );
+        assert!(!secretbox_open(
+            &FIRSTKEY,
+            &NONCE,
+            &mut sealed.clone()[..TAG_LEN - 1]
+        ));
         assert_eq!(
             open(&secret(FIRSTKEY), &payload(&sealed, &NONCE)),
             Err(DecryptError::NotUtf8)
         );
+    }
+
+    /// Our Poly1305 over a 32-byte key, with the tag as bytes.
+    fn mac(key: &[u8; 32], message: &[u8]) -> Vec<u8> {
+        let words: Vec<u32> = key
+            .chunks(4)
+            .map(|w| u32::from_le_bytes(w.try_into().unwrap()))
+            .collect();
+        poly1305(&words, message)[..16]
+            .iter()
+            .map(|&limb| u8::try_from(limb).unwrap())
+            .collect()
     }
 
     #[test]
@@ -388,7 +446,7 @@ mod tests {
         let key = hex("85d6be7857556d337f4452fe42d506a80103808afb0db2fd4abff6af4149f51b");
         let key: [u8; 32] = key.try_into().unwrap();
         assert_eq!(
-            poly1305(&key, b"Cryptographic Forum Research Group").to_vec(),
+            mac(&key, b"Cryptographic Forum Research Group"),
             hex("a8061dc1305136c6c22b8baf0c0127a9")
         );
         let zeros = "00000000000000000000000000000000";
@@ -426,11 +484,7 @@ mod tests {
         ];
         for (key, message, tag) in cases {
             let key: [u8; 32] = hex(&key).try_into().unwrap();
-            assert_eq!(
-                poly1305(&key, &hex(&message)).to_vec(),
-                hex(&tag),
-                "{message}"
-            );
+            assert_eq!(mac(&key, &hex(&message)), hex(&tag), "{message}");
         }
     }
 
@@ -546,7 +600,7 @@ mod tests {
     fn shared_secret_parsing_and_debug() {
         let b64 = STANDARD.encode(FIRSTKEY);
         let s = SharedSecret::from_base64(&b64).unwrap();
-        assert_eq!(s, SharedSecret(FIRSTKEY));
+        assert_eq!(s, SharedSecret(FIRSTKEY.to_vec()));
         assert_eq!(std::format!("{s:?}"), "SharedSecret(..)");
         assert_eq!(SharedSecret::from_base64(&STANDARD.encode([0u8; 31])), None);
         assert_eq!(SharedSecret::from_base64(&STANDARD.encode([0u8; 33])), None);
@@ -554,7 +608,59 @@ mod tests {
         assert_eq!(SharedSecret::from_base64("not base64!"), None);
     }
 
+    #[test]
+    fn utf8_edges() {
+        for bytes in [
+            &b""[..],
+            b"a\0\x7f",
+            "é€😀\u{10ffff}".as_bytes(),
+            b"\xc0\x80",
+            b"\xc1\xbf",
+            b"\xc2",
+            b"\xe0\x9f\xbf",
+            b"\xed\xa0\x80",
+            b"\xed\x9f\xbf",
+            b"\xee\x80\x80",
+            b"\xf0\x8f\xbf\xbf",
+            b"\xf4\x8f\xbf\xbf",
+            b"\xf4\x90\x80\x80",
+            b"\xf5\x80\x80\x80",
+            b"\xf8\x88\x80\x80\x80",
+            b"\x80",
+            b"\xbf",
+            b"\xff",
+            b"\xe2\x82",
+            b"\xe2\x82a",
+            b"\xf0\x9f\x98",
+        ] {
+            assert_eq!(
+                utf8(bytes),
+                String::from_utf8(bytes.to_vec()).ok(),
+                "{bytes:?}"
+            );
+        }
+    }
+
+    /// Bytes that are mostly UTF-8 sequences, whole or broken.
+    fn utf8ish() -> impl Strategy<Value = Vec<u8>> {
+        proptest::collection::vec(
+            prop_oneof![
+                any::<char>().prop_map(|c| c.to_string().into_bytes()),
+                proptest::collection::vec(any::<u8>(), 1..3),
+                proptest::collection::vec(0x80u8..0xc0, 1..3),
+                (0xc0u8..0xf8).prop_map(|b| vec![b]),
+            ],
+            0..12,
+        )
+        .prop_map(|v| v.concat())
+    }
+
     proptest! {
+        #[test]
+        fn utf8_is_from_utf8(bytes in utf8ish()) {
+            prop_assert_eq!(utf8(&bytes), String::from_utf8(bytes.clone()).ok());
+        }
+
         #[test]
         fn open_never_panics(s in any::<String>()) {
             let _ = open(&secret(FIRSTKEY), &s);

@@ -86,21 +86,21 @@ pub enum FrameError {
 impl FrameError {
     /// A readable explanation, built without `core::fmt` (see [`json::JsonError::message`]).
     pub fn message(&self) -> String {
-        match self {
-            FrameError::NotJson(e) => {
-                let mut out = String::from("frame is not JSON: ");
-                out.push_str(&e.message());
-                out
-            }
-            FrameError::NotAnObject => "frame is not a JSON object".to_owned(),
-            FrameError::MissingEvent => "frame has no \"event\" string".to_owned(),
-            FrameError::BadMember(name) => {
-                let mut out = String::from("frame member \"");
-                out.push_str(name);
-                out.push_str("\" has the wrong type");
-                out
-            }
+        let (head, name, tail) = match self {
+            FrameError::NotJson(_) => ("is not JSON: ", "", ""),
+            FrameError::NotAnObject => ("is not a JSON object", "", ""),
+            FrameError::MissingEvent => ("has no \"event\" string", "", ""),
+            FrameError::BadMember(name) => ("member \"", *name, "\" has the wrong type"),
+        };
+        // The same three appends for every case: less code than one branch per case.
+        let mut out = String::from("frame ");
+        out.push_str(head);
+        out.push_str(name);
+        out.push_str(tail);
+        if let FrameError::NotJson(e) = self {
+            e.write_message(&mut out);
         }
+        out
     }
 }
 
@@ -112,6 +112,10 @@ impl core::fmt::Display for FrameError {
 
 /// Decodes the envelope of one text frame in a single validating pass over it. The first
 /// occurrence of a member wins.
+///
+/// The pass only checks the members' types and keeps their raw values; they are decoded
+/// once the whole text is known to be valid. So no error path has a decoded (possibly
+/// allocated) value to free, which keeps this function small in wasm.
 pub fn decode(text: &str) -> Result<Frame<'_>, FrameError> {
     let Ok(mut members) = json::entries(text) else {
         // Cold path: tell "not JSON" from "JSON, but not an object".
@@ -126,45 +130,46 @@ pub fn decode(text: &str) -> Result<Frame<'_>, FrameError> {
     let mut data = None;
     for member in &mut members {
         let (key, raw) = member.map_err(FrameError::NotJson)?;
+        let kind = json::kind(raw);
+        let is_string = kind == Some(json::Kind::String);
         match key.as_ref() {
             "event" if event.is_none() => {
-                event = Some(json::parse_string(raw).ok_or(FrameError::MissingEvent)?);
+                if !is_string {
+                    return Err(FrameError::MissingEvent);
+                }
+                event = Some(raw);
             }
             "channel" if channel.is_none() => {
-                channel = Some(json::parse_string(raw).ok_or(FrameError::BadMember("channel"))?);
+                if !is_string {
+                    return Err(FrameError::BadMember("channel"));
+                }
+                channel = Some(raw);
             }
             "user_id" if user_id.is_none() => {
-                user_id = Some(id_text(raw).ok_or(FrameError::BadMember("user_id"))?);
+                if !is_string && kind != Some(json::Kind::Number) {
+                    return Err(FrameError::BadMember("user_id"));
+                }
+                user_id = Some(raw);
             }
-            "data" if data.is_none() => {
-                data = Some(match json::kind(raw) {
-                    Some(json::Kind::String) => RawData::Encoded(
-                        json::parse_string(raw).ok_or(FrameError::BadMember("data"))?,
-                    ),
-                    _ => RawData::Value(raw),
-                });
-            }
+            "data" if data.is_none() => data = Some(raw),
             _ => {}
         }
     }
-    let trailing = members
-        .end()
-        .and_then(|end| text.get(end..))
-        .is_some_and(|rest| {
-            rest.bytes()
-                .all(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r'))
-        });
-    if !trailing {
-        return Err(FrameError::NotJson(json::JsonError {
-            offset: members.end().unwrap_or(0),
-            reason: "unexpected text after the value",
-        }));
-    }
+    members.finish().map_err(FrameError::NotJson)?;
+    // Every value is valid JSON of the checked kind now, so none of these can fail.
     Ok(Frame {
-        event: event.ok_or(FrameError::MissingEvent)?,
-        channel,
-        user_id,
-        data: data.unwrap_or(RawData::Absent),
+        event: event
+            .and_then(json::parse_string)
+            .ok_or(FrameError::MissingEvent)?,
+        channel: channel.and_then(json::parse_string),
+        user_id: user_id.and_then(id_text),
+        data: match data {
+            None => RawData::Absent,
+            Some(raw) => match json::parse_string(raw) {
+                Some(text) => RawData::Encoded(text),
+                None => RawData::Value(raw),
+            },
+        },
     })
 }
 
@@ -188,61 +193,52 @@ pub const PING: &str = r#"{"event":"pusher:ping","data":{}}"#;
 /// `pusher:pong`, the answer to a server's ping.
 pub const PONG: &str = r#"{"event":"pusher:pong","data":{}}"#;
 
-/// Starts `{"event":<event>,"data":{` — the common head of our client frames.
-fn open_frame(event: &str, capacity: usize) -> String {
-    let mut out = String::with_capacity(capacity + event.len() + 32);
-    out.push_str(r#"{"event":"#);
+/// `{"event":<event>,"data":{<members>}}`, the shape of every client frame but client
+/// events. One writer for all of them, so each encoder is just its list of members.
+fn data_frame(event: &str, members: &[(&str, &str)]) -> String {
+    let mut out = String::from(r#"{"event":"#);
     json::write_string(&mut out, event);
-    out
-}
-
-/// Appends `,"key":"value"` (or `"key":"value"` when `first`).
-fn push_member(out: &mut String, first: bool, key: &str, value: &str) {
-    if !first {
-        out.push(',');
+    out.push_str(r#","data":"#);
+    let mut separator = '{';
+    for (key, value) in members {
+        out.push(separator);
+        json::write_string(&mut out, key);
+        out.push(':');
+        json::write_string(&mut out, value);
+        separator = ',';
     }
-    json::write_string(out, key);
-    out.push(':');
-    json::write_string(out, value);
+    out.push_str("}}");
+    out
 }
 
 /// `pusher:subscribe`. Public channels pass `auth = ""` and no channel data; presence
 /// channels pass the `channel_data` string from their authorization unchanged.
 pub fn subscribe(channel: &str, auth: &str, channel_data: Option<&str>) -> String {
-    let mut out = open_frame("pusher:subscribe", channel.len() + auth.len());
-    out.push_str(r#","data":{"#);
-    push_member(&mut out, true, "channel", channel);
-    push_member(&mut out, false, "auth", auth);
-    if let Some(channel_data) = channel_data {
-        push_member(&mut out, false, "channel_data", channel_data);
-    }
-    out.push_str("}}");
-    out
+    let members = [
+        ("channel", channel),
+        ("auth", auth),
+        ("channel_data", channel_data.unwrap_or_default()),
+    ];
+    // One call with the list cut short, rather than two calls with two lists.
+    let count = if channel_data.is_some() { 3 } else { 2 };
+    data_frame("pusher:subscribe", members.get(..count).unwrap_or_default())
 }
 
 /// `pusher:unsubscribe`.
 pub fn unsubscribe(channel: &str) -> String {
-    let mut out = open_frame("pusher:unsubscribe", channel.len());
-    out.push_str(r#","data":{"#);
-    push_member(&mut out, true, "channel", channel);
-    out.push_str("}}");
-    out
+    data_frame("pusher:unsubscribe", &[("channel", channel)])
 }
 
 /// `pusher:signin` with the user authentication's `auth` and `user_data` (a JSON string).
 pub fn signin(auth: &str, user_data: &str) -> String {
-    let mut out = open_frame("pusher:signin", auth.len() + user_data.len());
-    out.push_str(r#","data":{"#);
-    push_member(&mut out, true, "auth", auth);
-    push_member(&mut out, false, "user_data", user_data);
-    out.push_str("}}");
-    out
+    data_frame("pusher:signin", &[("auth", auth), ("user_data", user_data)])
 }
 
 /// A client event. `data_json` must already be one valid JSON value (checked by the
 /// caller); it is sent as a value, not double-encoded.
 pub fn client_event(channel: &str, event: &str, data_json: &str) -> String {
-    let mut out = open_frame(event, channel.len() + data_json.len());
+    let mut out = String::from(r#"{"event":"#);
+    json::write_string(&mut out, event);
     out.push_str(r#","channel":"#);
     json::write_string(&mut out, channel);
     out.push_str(r#","data":"#);
@@ -286,6 +282,25 @@ mod tests {
             decode(r#"{"event":"e","user_id":{}}"#),
             Err(FrameError::BadMember("user_id"))
         );
+    }
+
+    #[test]
+    fn error_messages() {
+        let cases = [
+            (
+                "nope",
+                "frame is not JSON: invalid JSON at byte 0: invalid literal",
+            ),
+            ("[1]", "frame is not a JSON object"),
+            ("{}", "frame has no \"event\" string"),
+            (
+                r#"{"event":"e","channel":5}"#,
+                "frame member \"channel\" has the wrong type",
+            ),
+        ];
+        for (text, message) in cases {
+            assert_eq!(decode(text).unwrap_err().to_string(), message);
+        }
     }
 
     #[test]

@@ -7,6 +7,10 @@
 //!
 //! Validation is iterative (an explicit heap stack of open containers), so hostile input
 //! such as a million nested `[` cannot overflow the call stack. Nothing here panics.
+//!
+//! Written for a small wasm module: one byte-driven scanner does all the reading, with
+//! one routine that both checks and decodes string literals, and reads the text byte by
+//! byte through a getter that has no failure path to carry around.
 
 use crate::prelude::*;
 use alloc::borrow::Cow;
@@ -24,11 +28,17 @@ impl JsonError {
     /// `invalid JSON at byte N: reason`, built without the `core::fmt` machinery (which
     /// costs kilobytes of wasm) so the core can report it cheaply.
     pub fn message(&self) -> String {
-        let mut out = String::from("invalid JSON at byte ");
-        write_u64(&mut out, self.offset as u64);
+        let mut out = String::new();
+        self.write_message(&mut out);
+        out
+    }
+
+    /// Appends [`JsonError::message`] to `out`, for messages that embed it.
+    pub(crate) fn write_message(&self, out: &mut String) {
+        out.push_str("invalid JSON at byte ");
+        write_u64(out, self.offset as u64);
         out.push_str(": ");
         out.push_str(self.reason);
-        out
     }
 }
 
@@ -57,220 +67,403 @@ pub enum Kind {
     Null,
 }
 
-fn fail<T>(offset: usize, reason: &'static str) -> Result<T, JsonError> {
-    Err(JsonError { offset, reason })
+/// `b[i]`, or 0 past the end. A NUL byte is never valid JSON outside a string, so the
+/// readers can take 0 for "no further byte" and tell the two apart only for a message.
+fn at(b: &[u8], i: usize) -> u8 {
+    b.get(i).copied().unwrap_or(0)
 }
 
-fn is_ws(c: u8) -> bool {
-    matches!(c, b' ' | b'\t' | b'\n' | b'\r')
+/// `text[start..end]`, or "" if that is not a char range (never, for the ASCII-delimited
+/// ranges used here). One function for every slice, so one copy of the boundary checks.
+fn slice(text: &str, start: usize, end: usize) -> &str {
+    text.get(start..end).unwrap_or_default()
 }
 
-/// First index at or after `i` that is not JSON whitespace.
-fn skip_ws(b: &[u8], mut i: usize) -> usize {
-    while b.get(i).is_some_and(|&c| is_ws(c)) {
-        i += 1;
-    }
-    i
+/// The escapes `\"` `\\` `\/` `\b` `\f` `\n` `\r` `\t` and the bytes they stand for.
+const ESCAPES: [(u8, u8); 8] = [
+    (b'"', b'"'),
+    (b'\\', b'\\'),
+    (b'/', b'/'),
+    (b'b', 0x8),
+    (b'f', 0xc),
+    (b'n', b'\n'),
+    (b'r', b'\r'),
+    (b't', b'\t'),
+];
+
+/// A position in a JSON text, with the reading routines.
+///
+/// They return `None` on error, after recording why in `reason` with `i` left where the
+/// problem is: one word to test at each `?`, where a `Result<usize, JsonError>` would be
+/// three words to copy through every caller. That alone saves a good part of the wasm.
+#[derive(Debug, Clone)]
+struct Scanner<'a> {
+    text: &'a str,
+    /// The next byte to read.
+    i: usize,
+    /// Why reading failed (at `i`), once it has.
+    reason: &'static str,
 }
 
-/// `s` without leading and trailing JSON whitespace. Byte-wise: JSON whitespace is ASCII,
-/// and a char-pattern trim would pull in UTF-8 decoding in both directions.
-fn trim(s: &str) -> &str {
-    let b = s.as_bytes();
-    let start = skip_ws(b, 0);
-    let mut end = b.len();
-    while end > start && b.get(end - 1).is_some_and(|&c| is_ws(c)) {
-        end -= 1;
-    }
-    s.get(start..end).unwrap_or_default()
-}
-
-/// Exactly `str::trim` (Unicode whitespace), in one forward pass over the chars: the
-/// std version also decodes UTF-8 backwards from the end, which costs extra wasm.
-pub(crate) fn trim_unicode(s: &str) -> &str {
-    let mut start = s.len();
-    let mut end = 0;
-    for (i, c) in s.char_indices() {
-        if !c.is_whitespace() {
-            start = start.min(i);
-            end = i + c.len_utf8();
+impl<'a> Scanner<'a> {
+    fn new(text: &'a str, i: usize) -> Self {
+        Scanner {
+            text,
+            i,
+            reason: "",
         }
     }
-    s.get(start..end).unwrap_or_default()
-}
 
-/// Index past the run of ASCII digits starting at `i`.
-fn digits(b: &[u8], mut i: usize) -> usize {
-    while b.get(i).is_some_and(u8::is_ascii_digit) {
-        i += 1;
+    /// The byte at `i` (0 past the end).
+    fn peek(&self) -> u8 {
+        at(self.text.as_bytes(), self.i)
     }
-    i
-}
 
-/// `b[i]` is `"`; index just past the closing quote.
-fn string_end(b: &[u8], mut i: usize) -> Result<usize, JsonError> {
-    i += 1;
-    loop {
-        match b.get(i) {
-            None => return fail(i, "unterminated string"),
-            Some(b'"') => return Ok(i + 1),
-            Some(b'\\') => match b.get(i + 1) {
-                Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => i += 2,
-                Some(b'u') => {
-                    if b.get(i + 2..i + 6).and_then(hex4).is_none() {
-                        return fail(i, "invalid \\u escape");
+    /// Whether `i` is past the end.
+    fn at_end(&self) -> bool {
+        self.i >= self.text.len()
+    }
+
+    /// Records `reason` for the byte at `i`.
+    fn fail<T>(&mut self, reason: &'static str) -> Option<T> {
+        self.reason = reason;
+        None
+    }
+
+    /// The recorded error.
+    fn error(&self) -> JsonError {
+        JsonError {
+            offset: self.i,
+            reason: self.reason,
+        }
+    }
+
+    /// Moves past the byte `c` if it is next.
+    fn eat(&mut self, c: u8) -> bool {
+        let hit = self.peek() == c;
+        if hit {
+            self.i += 1;
+        }
+        hit
+    }
+
+    /// Skips JSON whitespace and returns the next byte (0 at the end).
+    fn skip_ws(&mut self) -> u8 {
+        while matches!(self.peek(), b' ' | b'\t' | b'\n' | b'\r') {
+            self.i += 1;
+        }
+        self.peek()
+    }
+
+    /// After a value: whitespace, then the end of the text.
+    fn only_ws_left(&mut self) -> Option<()> {
+        self.skip_ws();
+        if !self.at_end() {
+            return self.fail("unexpected text after the value");
+        }
+        Some(())
+    }
+
+    /// A run of at least one ASCII digit.
+    fn digits(&mut self) -> Option<()> {
+        let start = self.i;
+        while self.peek().is_ascii_digit() {
+            self.i += 1;
+        }
+        if self.i == start {
+            return self.fail("expected a digit");
+        }
+        Some(())
+    }
+
+    /// A number (its first byte is `-` or a digit).
+    fn number(&mut self) -> Option<()> {
+        self.eat(b'-');
+        // A leading zero stands alone: `01` is the number `0` and then other text.
+        if !self.eat(b'0') {
+            self.digits()?;
+        }
+        if self.eat(b'.') {
+            self.digits()?;
+        }
+        // `e` or `E`.
+        if self.peek() | 0x20 == b'e' {
+            self.i += 1;
+            if !self.eat(b'+') {
+                self.eat(b'-');
+            }
+            self.digits()?;
+        }
+        Some(())
+    }
+
+    /// `true`, `false` or `null`, chosen by its first byte `c`.
+    fn literal(&mut self, c: u8) -> Option<()> {
+        let word: &[u8] = match c {
+            b't' => b"true",
+            b'f' => b"false",
+            _ => b"null",
+        };
+        let start = self.i;
+        for &w in word {
+            if !self.eat(w) {
+                self.i = start;
+                return self.fail("invalid literal");
+            }
+        }
+        Some(())
+    }
+
+    /// A string literal. If it has escapes and `out` is given, its decoded content is
+    /// appended to `out`, which stays untouched otherwise: then the content is exactly
+    /// the text between the quotes.
+    ///
+    /// One routine for checking and decoding, so the escape grammar exists once in the
+    /// wasm. Handles all RFC 8259 escapes including `\uXXXX` surrogate pairs; a lone
+    /// surrogate decodes to U+FFFD.
+    fn string(&mut self, mut out: Option<&mut String>) -> Option<()> {
+        if !self.eat(b'"') {
+            return self.fail("expected a string");
+        }
+        let text = self.text;
+        let b = text.as_bytes();
+        let first = self.i;
+        // Start of the text not yet copied to `out`.
+        let mut run = first;
+        loop {
+            let i = self.i;
+            let c = at(b, i);
+            if c == b'"' {
+                break;
+            }
+            if c < 0x20 {
+                return self.fail(if self.at_end() {
+                    "unterminated string"
+                } else {
+                    "control character in string"
+                });
+            }
+            if c != b'\\' {
+                self.i += 1;
+                continue;
+            }
+            let mut len = 2;
+            let e = at(b, i + 1);
+            let decoded = match e {
+                b'u' => {
+                    let Some(mut cp) = hex4(b, i + 2) else {
+                        return self.fail("invalid escape");
+                    };
+                    len = 6;
+                    // A high surrogate and a low one escaped right after it make one char.
+                    if (0xd800..0xdc00).contains(&cp)
+                        && at(b, i + 6) == b'\\'
+                        && at(b, i + 7) == b'u'
+                    {
+                        if let Some(low) =
+                            hex4(b, i + 8).filter(|low| (0xdc00..0xe000).contains(low))
+                        {
+                            cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
+                            len = 12;
+                        }
                     }
-                    i += 6;
+                    cp
                 }
-                _ => return fail(i, "invalid escape"),
-            },
-            Some(&c) if c < 0x20 => return fail(i, "control character in string"),
-            Some(_) => i += 1,
+                // The one-letter escapes: a lookup, smaller than a `match` per letter.
+                _ => match ESCAPES.iter().position(|&(letter, _)| letter == e) {
+                    Some(k) => u32::from(ESCAPES.get(k).map_or(0, |&(_, c)| c)),
+                    None => return self.fail("invalid escape"),
+                },
+            };
+            if let Some(out) = out.as_deref_mut() {
+                out.push_str(slice(text, run, i));
+                // Unpaired surrogates are not chars: `from_u32` rejects them.
+                out.push(char::from_u32(decoded).unwrap_or('\u{fffd}'));
+            }
+            self.i += len;
+            run = self.i;
         }
+        if let Some(out) = out {
+            if run != first {
+                out.push_str(slice(text, run, self.i));
+            }
+        }
+        self.i += 1;
+        Some(())
+    }
+
+    /// A string literal after optional whitespace, decoded: borrowed when it has no
+    /// escapes (an escape always decodes to at least one char).
+    fn string_value(&mut self) -> Option<Cow<'a, str>> {
+        self.skip_ws();
+        let start = self.i;
+        let mut out = String::new();
+        self.string(Some(&mut out))?;
+        Some(if out.is_empty() {
+            Cow::Borrowed(slice(self.text, start + 1, self.i - 1))
+        } else {
+            Cow::Owned(out)
+        })
+    }
+
+    /// A member's key and the `:` after it; `out` as for [`Scanner::string`].
+    fn key(&mut self, out: Option<&mut String>) -> Option<()> {
+        self.skip_ws();
+        self.string(out)?;
+        if self.skip_ws() != b':' {
+            return self.fail("expected ':'");
+        }
+        self.i += 1;
+        Some(())
+    }
+
+    /// Why the next byte, where a `,` or the `close` bracket should be, is wrong.
+    fn after_item<T>(&mut self, close: u8) -> Option<T> {
+        self.fail(if self.at_end() {
+            "unterminated object or array"
+        } else if close == b'}' {
+            "expected ',' or '}'"
+        } else {
+            "expected ',' or ']'"
+        })
+    }
+
+    /// A whole JSON value after optional whitespace, fully validated per RFC 8259.
+    /// Iterative, so nesting depth is bounded only by memory, never by the call stack.
+    fn value(&mut self) -> Option<()> {
+        // The closing bracket of each open container, innermost last.
+        let mut open: Vec<u8> = Vec::new();
+        loop {
+            // A value starts here.
+            let c = self.skip_ws();
+            match c {
+                b'{' | b'[' => {
+                    self.i += 1;
+                    // `}` and `]` are two code points after their opening brackets.
+                    let close = c + 2;
+                    if !self.eat_after_ws(close) {
+                        open.push(close);
+                        if close == b'}' {
+                            self.key(None)?;
+                        }
+                        continue;
+                    }
+                }
+                b'"' => self.string(None)?,
+                b'-' | b'0'..=b'9' => self.number()?,
+                b't' | b'f' | b'n' => self.literal(c)?,
+                _ if self.at_end() => return self.fail("unexpected end of input"),
+                _ => return self.fail("expected a value"),
+            }
+            // A value just ended: close containers until one wants another value.
+            loop {
+                let Some(&close) = open.last() else {
+                    return Some(());
+                };
+                if self.eat_after_ws(close) {
+                    open.pop();
+                } else if self.eat(b',') {
+                    if close == b'}' {
+                        self.key(None)?;
+                    }
+                    break;
+                } else {
+                    return self.after_item(close);
+                }
+            }
+        }
+    }
+
+    /// Skips whitespace, then moves past `c` if it is next.
+    fn eat_after_ws(&mut self, c: u8) -> bool {
+        self.skip_ws();
+        self.eat(c)
     }
 }
 
-/// A number starts at `i`; index just past it.
-fn number_end(b: &[u8], mut i: usize) -> Result<usize, JsonError> {
-    if b.get(i) == Some(&b'-') {
-        i += 1;
+/// Value of the four ASCII hex digits at `b[i..i + 4]`.
+fn hex4(b: &[u8], i: usize) -> Option<u32> {
+    let mut value = 0;
+    for j in i..i + 4 {
+        value = value << 4 | char::from(at(b, j)).to_digit(16)?;
     }
-    match b.get(i) {
-        Some(b'0') => i += 1,
-        Some(b'1'..=b'9') => i = digits(b, i),
-        _ => return fail(i, "invalid number"),
-    }
-    if b.get(i) == Some(&b'.') {
-        let j = digits(b, i + 1);
-        if j == i + 1 {
-            return fail(j, "expected a digit after the decimal point");
-        }
-        i = j;
-    }
-    if matches!(b.get(i), Some(b'e' | b'E')) {
-        i += 1;
-        if matches!(b.get(i), Some(b'+' | b'-')) {
-            i += 1;
-        }
-        let j = digits(b, i);
-        if j == i {
-            return fail(j, "expected a digit in the exponent");
-        }
-        i = j;
-    }
-    Ok(i)
+    Some(value)
 }
 
-/// At `i` (a non-whitespace byte) expects `"key"` `:`; returns the index of the value
-/// (whitespace skipped) and the end of the key literal.
-fn member_key(b: &[u8], i: usize) -> Result<(usize, usize), JsonError> {
-    if b.get(i) != Some(&b'"') {
-        return fail(i, "expected a string key");
+/// Exactly `str::trim` (Unicode `White_Space`), on the bytes: the few whitespace chars
+/// are matched in their UTF-8 form, which needs neither std's char decoding (in both
+/// directions) nor its Unicode property table.
+pub(crate) fn trim_unicode(s: &str) -> &str {
+    let b = s.as_bytes();
+    let mut start = 0;
+    let mut end = b.len();
+    // Past the end `space_len` sees a 0 byte, which is not whitespace.
+    loop {
+        let n = space_len(b, start);
+        if n == 0 {
+            break;
+        }
+        start += n;
     }
-    let key_end = string_end(b, i)?;
-    let colon = skip_ws(b, key_end);
-    if b.get(colon) != Some(&b':') {
-        return fail(colon, "expected ':'");
+    while end > start {
+        // The last char starts after its continuation bytes (`10xxxxxx`).
+        let mut last = end - 1;
+        while last > start && at(b, last) & 0xc0 == 0x80 {
+            last -= 1;
+        }
+        if space_len(b, last) != end - last {
+            break;
+        }
+        end = last;
     }
-    Ok((skip_ws(b, colon + 1), key_end))
+    slice(s, start, end)
+}
+
+/// Byte length of the `White_Space` char at `b[i]` (valid UTF-8), or 0 for any other
+/// char. Matched on the UTF-8 bytes of U+0009–000D, U+0020, U+0085, U+00A0, U+1680,
+/// U+2000–200A, U+2028, U+2029, U+202F, U+205F and U+3000, with no decoding.
+fn space_len(b: &[u8], i: usize) -> usize {
+    match (at(b, i), at(b, i + 1), at(b, i + 2)) {
+        (0x09..=0x0d | 0x20, _, _) => 1,
+        (0xc2, 0x85 | 0xa0, _) => 2,
+        (0xe1, 0x9a, 0x80)
+        | (0xe2, 0x80, 0x80..=0x8a | 0xa8 | 0xa9 | 0xaf)
+        | (0xe2, 0x81, 0x9f)
+        | (0xe3, 0x80, 0x80) => 3,
+        _ => 0,
+    }
 }
 
 /// Index just past the JSON value that starts at or after `start` (leading whitespace
 /// skipped). Fully validates per RFC 8259, iteratively, so nesting depth is bounded only
 /// by memory, never by the call stack. What follows the value is not examined.
 pub fn value_end(text: &str, start: usize) -> Result<usize, JsonError> {
-    let b = text.as_bytes();
-    // Open containers, innermost last: `true` for an object, `false` for an array.
-    let mut stack: Vec<bool> = Vec::new();
-    let mut i = skip_ws(b, start);
-    loop {
-        // `i` is at the first byte of a value.
-        match b.get(i) {
-            Some(b'{') => {
-                i = skip_ws(b, i + 1);
-                if b.get(i) == Some(&b'}') {
-                    i += 1;
-                } else {
-                    stack.push(true);
-                    i = member_key(b, i)?.0;
-                    continue;
-                }
-            }
-            Some(b'[') => {
-                i = skip_ws(b, i + 1);
-                if b.get(i) == Some(&b']') {
-                    i += 1;
-                } else {
-                    stack.push(false);
-                    continue;
-                }
-            }
-            Some(b'"') => i = string_end(b, i)?,
-            Some(b'-' | b'0'..=b'9') => i = number_end(b, i)?,
-            Some(b't') => i = literal(b, i, b"true")?,
-            Some(b'f') => i = literal(b, i, b"false")?,
-            Some(b'n') => i = literal(b, i, b"null")?,
-            None => return fail(i, "unexpected end of input"),
-            Some(_) => return fail(i, "expected a value"),
-        }
-        // A value just ended at `i`: close containers until one wants another value.
-        loop {
-            let Some(&is_object) = stack.last() else {
-                return Ok(i);
-            };
-            i = skip_ws(b, i);
-            match b.get(i) {
-                Some(b',') => {
-                    i = skip_ws(b, i + 1);
-                    if is_object {
-                        i = member_key(b, i)?.0;
-                    }
-                    break;
-                }
-                Some(b'}') if is_object => {
-                    stack.pop();
-                    i += 1;
-                }
-                Some(b']') if !is_object => {
-                    stack.pop();
-                    i += 1;
-                }
-                None => return fail(i, "unterminated object or array"),
-                Some(_) if is_object => return fail(i, "expected ',' or '}'"),
-                Some(_) => return fail(i, "expected ',' or ']'"),
-            }
-        }
-    }
-}
-
-fn literal(b: &[u8], i: usize, word: &[u8]) -> Result<usize, JsonError> {
-    let end = i + word.len();
-    if b.get(i..end) == Some(word) {
-        Ok(end)
-    } else {
-        fail(i, "invalid literal")
+    let mut s = Scanner::new(text, start);
+    match s.value() {
+        Some(()) => Ok(s.i),
+        None => Err(s.error()),
     }
 }
 
 /// The single JSON value that makes up `text` (surrounding whitespace trimmed), or why not.
 pub fn single_value(text: &str) -> Result<&str, JsonError> {
-    let b = text.as_bytes();
-    let start = skip_ws(b, 0);
-    let end = value_end(text, start)?;
-    let after = skip_ws(b, end);
-    if after != b.len() {
-        return fail(after, "unexpected text after the value");
+    let mut s = Scanner::new(text, 0);
+    s.skip_ws();
+    let start = s.i;
+    let read = s.value().and_then(|()| {
+        let end = s.i;
+        s.only_ws_left()?;
+        Some(end)
+    });
+    match read {
+        Some(end) => Ok(slice(text, start, end)),
+        None => Err(s.error()),
     }
-    text.get(start..end).ok_or(JsonError {
-        offset: start,
-        reason: "invalid slice",
-    })
 }
 
 /// Kind of a raw value slice (by first non-whitespace byte); None for empty/garbage.
 pub fn kind(raw: &str) -> Option<Kind> {
-    let b = raw.as_bytes();
-    Some(match b.get(skip_ws(b, 0))? {
+    Some(match Scanner::new(raw, 0).skip_ws() {
         b'{' => Kind::Object,
         b'[' => Kind::Array,
         b'"' => Kind::String,
@@ -281,178 +474,125 @@ pub fn kind(raw: &str) -> Option<Kind> {
     })
 }
 
-/// Value of four ASCII hex digits.
-fn hex4(h: &[u8]) -> Option<u32> {
-    if h.len() != 4 {
-        return None;
-    }
-    h.iter().try_fold(0, |acc, &c| {
-        let digit = match c {
-            b'0'..=b'9' => c - b'0',
-            b'a'..=b'f' => c - b'a' + 10,
-            b'A'..=b'F' => c - b'A' + 10,
-            _ => return None,
-        };
-        Some(acc << 4 | u32::from(digit))
-    })
-}
-
 /// Decodes a raw JSON string literal (including its quotes; surrounding whitespace is
 /// allowed) into its content, borrowing when it has no escapes. Handles all RFC 8259
 /// escapes including `\uXXXX` surrogate pairs; a lone surrogate becomes U+FFFD. None if
 /// `raw` is not exactly one valid string literal.
 pub fn parse_string(raw: &str) -> Option<Cow<'_, str>> {
-    let raw = trim(raw);
-    let b = raw.as_bytes();
-    if b.first() != Some(&b'"') || string_end(b, 0).ok()? != b.len() {
-        return None;
-    }
-    let content = raw.get(1..b.len() - 1)?;
-    let c = content.as_bytes();
-    // Byte scans rather than `str::find`: the escape character is ASCII.
-    if !c.contains(&b'\\') {
-        return Some(Cow::Borrowed(content));
-    }
-    let mut out = String::with_capacity(content.len());
-    let mut start = 0;
-    let mut i = 0;
-    while let Some(&byte) = c.get(i) {
-        if byte != b'\\' {
-            i += 1;
-            continue;
-        }
-        out.push_str(content.get(start..i)?);
-        let esc = c.get(i + 1..)?;
-        let (ch, used) = match esc.first()? {
-            b'"' => ('"', 1),
-            b'\\' => ('\\', 1),
-            b'/' => ('/', 1),
-            b'b' => ('\u{8}', 1),
-            b'f' => ('\u{c}', 1),
-            b'n' => ('\n', 1),
-            b'r' => ('\r', 1),
-            b't' => ('\t', 1),
-            b'u' => {
-                let mut cp = hex4(esc.get(1..5)?)?;
-                let mut used = 5;
-                if (0xD800..0xDC00).contains(&cp) && esc.get(5..7) == Some(b"\\u") {
-                    if let Some(lo) = esc.get(7..11).and_then(hex4) {
-                        if (0xDC00..0xE000).contains(&lo) {
-                            cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-                            used = 11;
-                        }
-                    }
-                }
-                // Unpaired surrogates are not chars: `from_u32` rejects them.
-                (char::from_u32(cp).unwrap_or('\u{FFFD}'), used)
-            }
-            _ => return None,
-        };
-        out.push(ch);
-        i += 1 + used;
-        start = i;
-    }
-    out.push_str(content.get(start..)?);
-    Some(Cow::Owned(out))
+    let mut s = Scanner::new(raw, 0);
+    let content = s.string_value()?;
+    s.only_ws_left()?;
+    Some(content)
 }
 
 /// A non-negative integer literal as u64 (`120` → 120). A fraction is truncated
 /// (`120.7` → 120); a negative number, an exponent, a non-number or overflow → None.
 pub fn parse_u64(raw: &str) -> Option<u64> {
-    let b = trim(raw).as_bytes();
-    if number_end(b, 0).ok()? != b.len() {
-        return None;
-    }
+    let mut s = Scanner::new(raw, 0);
+    s.skip_ws();
+    let start = s.i;
+    s.number()?;
+    let end = s.i;
+    s.only_ws_left()?;
     // One pass over a valid literal: digits before the point count, the fraction is
     // ignored, a sign or an exponent rejects.
     let mut n = 0u64;
     let mut fraction = false;
-    for &c in b {
-        match c {
-            b'.' => fraction = true,
-            b'0'..=b'9' if !fraction => n = n.checked_mul(10)?.checked_add(u64::from(c - b'0'))?,
-            b'0'..=b'9' => {}
-            _ => return None,
+    for i in start..end {
+        let c = at(raw.as_bytes(), i);
+        if c == b'.' {
+            fraction = true;
+        } else if !c.is_ascii_digit() {
+            return None;
+        } else if !fraction {
+            let digit = u64::from(c - b'0');
+            // Not `checked_mul`: on wasm32 it multiplies through the 128-bit `__multi3`.
+            if n > (u64::MAX - digit) / 10 {
+                return None;
+            }
+            n = n * 10 + digit;
         }
     }
     Some(n)
+}
+
+/// Where an [`Entries`] or [`Elements`] walk is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Walk {
+    /// Before the first item.
+    First,
+    /// After an item.
+    Next,
+    /// At the closing bracket (`i` is on it).
+    Closed,
+    /// Stopped at an error.
+    Failed,
 }
 
 /// The position shared by [`Entries`] and [`Elements`]: one stepping routine for both, so
 /// the wasm carries a single copy of the object/array walking code.
 #[derive(Debug, Clone)]
 struct Cursor<'a> {
-    text: &'a str,
-    pos: usize,
-    first: bool,
-    done: bool,
+    s: Scanner<'a>,
+    walk: Walk,
 }
 
 impl<'a> Cursor<'a> {
     /// Just past the opening `bracket` of `raw`, or an error.
     fn open(raw: &'a str, bracket: u8, reason: &'static str) -> Result<Self, JsonError> {
-        let b = raw.as_bytes();
-        let i = skip_ws(b, 0);
-        if b.get(i) != Some(&bracket) {
-            return fail(i, reason);
+        let mut s = Scanner::new(raw, 0);
+        if !s.eat_after_ws(bracket) {
+            s.reason = reason;
+            return Err(s.error());
         }
         Ok(Cursor {
-            text: raw,
-            pos: i + 1,
-            first: true,
-            done: false,
+            s,
+            walk: Walk::First,
         })
     }
 
-    /// The next item: the raw key literal (objects; empty for arrays) and the raw value.
+    /// The next item: the decoded key (objects; empty for arrays) and the raw value.
     /// Yields one error on malformed input, then `None`.
-    fn next(&mut self, object: bool) -> Option<Result<(&'a str, &'a str), JsonError>> {
-        if self.done {
+    fn next(&mut self, object: bool) -> Option<Result<(Cow<'a, str>, &'a str), JsonError>> {
+        if matches!(self.walk, Walk::Closed | Walk::Failed) {
             return None;
         }
-        match self.step(object) {
-            Ok(Some(item)) => Some(Ok(item)),
-            Ok(None) => {
-                self.done = true;
-                None
-            }
-            Err(e) => {
-                self.done = true;
-                Some(Err(e))
-            }
+        let step = self.step(object);
+        self.walk = match step {
+            Some(Some(_)) => Walk::Next,
+            Some(None) => Walk::Closed,
+            None => Walk::Failed,
+        };
+        match step {
+            Some(item) => item.map(Ok),
+            None => Some(Err(self.s.error())),
         }
     }
 
-    fn step(&mut self, object: bool) -> Result<Option<(&'a str, &'a str)>, JsonError> {
-        let text = self.text;
-        let b = text.as_bytes();
-        let (close, reason, invalid) = if object {
-            (b'}', "expected ',' or '}'", "invalid member")
-        } else {
-            (b']', "expected ',' or ']'", "invalid element")
-        };
-        let mut i = skip_ws(b, self.pos);
-        if b.get(i) == Some(&close) {
+    /// `None` on error, `Some(None)` at the closing bracket.
+    fn step(&mut self, object: bool) -> Option<Option<(Cow<'a, str>, &'a str)>> {
+        let s = &mut self.s;
+        // `}` or `]`, as in `Scanner::value`.
+        let close = if object { b'}' } else { b']' };
+        if s.skip_ws() == close {
             // `{}` / `[]`, or the end after at least one item.
-            return Ok(None);
+            return Some(None);
         }
-        if !self.first {
-            if b.get(i) != Some(&b',') {
-                return fail(i, reason);
+        if self.walk == Walk::Next && !s.eat(b',') {
+            return s.after_item(close);
+        }
+        let mut key = Cow::Borrowed("");
+        if object {
+            key = s.string_value()?;
+            if s.skip_ws() != b':' {
+                return s.fail("expected ':'");
             }
-            i = skip_ws(b, i + 1);
+            s.i += 1;
         }
-        let (value_start, key_end) = if object { member_key(b, i)? } else { (i, i) };
-        let value_stop = value_end(text, value_start)?;
-        let bad = JsonError {
-            offset: i,
-            reason: invalid,
-        };
-        let key = text.get(i..key_end).ok_or(bad)?;
-        let value = text.get(value_start..value_stop).ok_or(bad)?;
-        self.pos = value_stop;
-        self.first = false;
-        Ok(Some((key, value)))
+        s.skip_ws();
+        let start = s.i;
+        s.value()?;
+        Some(Some((key, slice(s.text, start, s.i))))
     }
 }
 
@@ -471,14 +611,25 @@ impl Entries<'_> {
     /// Once the iterator has returned `None` without an error: the index just past the
     /// object's closing `}`. Lets a caller validate and read an object in one pass.
     pub fn end(&self) -> Option<usize> {
-        let Cursor {
-            text, pos, done, ..
-        } = self.0;
-        if !done {
-            return None;
+        (self.0.walk == Walk::Closed).then_some(self.0.s.i + 1)
+    }
+}
+
+impl Entries<'_> {
+    /// Once the iterator has returned `None` without an error: checks that only
+    /// whitespace follows the object, for a caller that reads a whole text as one object.
+    /// The error is at the end of the object.
+    pub(crate) fn finish(&self) -> Result<(), JsonError> {
+        let mut s = self.0.s.clone();
+        s.i += 1;
+        let end = s.i;
+        if self.0.walk == Walk::Closed && s.only_ws_left().is_some() {
+            return Ok(());
         }
-        let i = skip_ws(text.as_bytes(), pos);
-        (text.as_bytes().get(i) == Some(&b'}')).then_some(i + 1)
+        Err(JsonError {
+            offset: end,
+            reason: "unexpected text after the value",
+        })
     }
 }
 
@@ -486,18 +637,7 @@ impl<'a> Iterator for Entries<'a> {
     type Item = Result<(Cow<'a, str>, &'a str), JsonError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        let (key, value) = match self.0.next(true)? {
-            Ok(item) => item,
-            Err(e) => return Some(Err(e)),
-        };
-        // The key literal was validated by the step; decoding it cannot fail.
-        match parse_string(key) {
-            Some(key) => Some(Ok((key, value))),
-            None => {
-                self.0.done = true;
-                Some(fail(self.0.pos, "invalid member"))
-            }
-        }
+        self.0.next(true)
     }
 }
 
@@ -532,59 +672,49 @@ impl<'a> Iterator for Elements<'a> {
     }
 }
 
+/// Appends an ASCII byte. The mask tells the compiler the char is one byte, which drops
+/// `String::push`'s multi-byte encoding path.
+fn push_ascii(out: &mut String, c: u8) {
+    out.push(char::from(c & 0x7f));
+}
+
 /// Appends `s` as a JSON string literal: quotes, escapes for `"` `\` and control
 /// characters below 0x20 (`\n` `\r` `\t` `\b` `\f`, else `\u00XX`). Non-ASCII is written
 /// as-is (UTF-8).
 pub fn write_string(out: &mut String, s: &str) {
-    out.push('"');
+    push_ascii(out, b'"');
     let mut start = 0;
     for (i, c) in s.bytes().enumerate() {
-        let esc = match c {
-            b'"' => "\\\"",
-            b'\\' => "\\\\",
-            b'\n' => "\\n",
-            b'\r' => "\\r",
-            b'\t' => "\\t",
-            0x08 => "\\b",
-            0x0c => "\\f",
-            0..=0x1f => "\\u00",
-            _ => continue,
+        if c >= 0x20 && c != b'"' && c != b'\\' {
+            continue;
+        }
+        // The escape letter, from the table the reader uses.
+        let esc = match ESCAPES.iter().find(|&&(_, byte)| byte == c) {
+            Some(&(letter, _)) => letter,
+            None => b'u',
         };
         // `i` is at an ASCII byte, so both slices fall on char boundaries.
-        out.push_str(s.get(start..i).unwrap_or_default());
-        out.push_str(esc);
-        if esc == "\\u00" {
-            out.push(char::from(b'0' + (c >> 4)));
-            let low = c & 0xf;
-            out.push(char::from(if low < 10 {
-                b'0' + low
-            } else {
-                b'a' + low - 10
-            }));
+        out.push_str(slice(s, start, i));
+        push_ascii(out, b'\\');
+        push_ascii(out, esc);
+        if esc == b'u' {
+            out.push_str("00");
+            push_ascii(out, b'0' + (c >> 4));
+            push_ascii(out, at(b"0123456789abcdef", usize::from(c & 0xf)));
         }
         start = i + 1;
     }
-    out.push_str(s.get(start..).unwrap_or_default());
-    out.push('"');
+    out.push_str(slice(s, start, s.len()));
+    push_ascii(out, b'"');
 }
 
-/// Appends the decimal digits of `n` without going through `core::fmt`.
-pub fn write_u64(out: &mut String, mut n: u64) {
-    let mut buf = [0u8; 20];
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        if let Some(d) = buf.get_mut(i) {
-            *d = b'0' + (n % 10) as u8;
-        }
-        n /= 10;
-        if n == 0 {
-            break;
-        }
+/// Appends the decimal digits of `n` without going through `core::fmt`. Recursion (at
+/// most 20 deep) is the shortest code: no digit buffer to fill backwards.
+pub fn write_u64(out: &mut String, n: u64) {
+    if n >= 10 {
+        write_u64(out, n / 10);
     }
-    for &d in buf.get(i..).unwrap_or_default() {
-        out.push(char::from(d));
-    }
+    push_ascii(out, b'0' + (n % 10) as u8);
 }
 
 #[cfg(test)]
@@ -613,6 +743,17 @@ mod tests {
             "\t\u{1680}😀",
         ] {
             assert_eq!(trim_unicode(s), s.trim(), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn trim_unicode_knows_every_space() {
+        // Every char, alone and around another char: whitespace exactly as `char`
+        // defines it.
+        for c in (0..=0x10ffff).filter_map(char::from_u32) {
+            for s in [c.to_string(), std::format!("x{c}"), std::format!("{c}x")] {
+                assert_eq!(trim_unicode(&s), s.trim(), "{s:?}");
+            }
         }
     }
 

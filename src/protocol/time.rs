@@ -32,8 +32,15 @@ impl Instant {
 }
 
 /// Milliseconds in `d`, saturating at `u64::MAX`.
+///
+/// Not `d.as_millis()` (a u128) nor `saturating_mul`: on wasm32 both multiply through
+/// the 128-bit `__multi3` routine. A comparison rules out the overflow instead.
 pub(crate) fn millis(d: Duration) -> u64 {
-    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+    let secs = d.as_secs();
+    if secs > u64::MAX / 1000 {
+        return u64::MAX;
+    }
+    (secs * 1000).saturating_add(u64::from(d.subsec_millis()))
 }
 
 impl Add<Duration> for Instant {
@@ -53,6 +60,23 @@ impl Sub<Instant> for Instant {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn millis_is_as_millis_saturated() {
+        for d in [
+            Duration::ZERO,
+            Duration::from_nanos(999_999),
+            Duration::from_millis(1_500),
+            Duration::new(u64::MAX / 1000, 999_999_999),
+            Duration::new(u64::MAX / 1000, 615_000_000),
+            Duration::new(u64::MAX / 1000, 616_000_000),
+            Duration::new(u64::MAX / 1000 + 1, 0),
+            Duration::MAX,
+        ] {
+            let want = u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
+            assert_eq!(millis(d), want, "{d:?}");
+        }
+    }
 
     #[test]
     fn arithmetic_saturates() {
