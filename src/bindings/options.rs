@@ -334,7 +334,7 @@ fn user_auth(top: &Reader) -> Result<AuthSource, ConfigError> {
 
 /// Whether the page was served over https (then only `wss://` is allowed).
 fn page_is_https() -> bool {
-    Reflect::get(&js_sys::global(), &JsValue::from_str("location"))
+    Reflect::get(&crate::web::global(), &JsValue::from_str("location"))
         .and_then(|location| Reflect::get(&location, &JsValue::from_str("protocol")))
         .ok()
         .and_then(|protocol| protocol.as_string())

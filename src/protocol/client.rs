@@ -22,7 +22,7 @@ use super::state::{DisconnectReason, Link, LinkEnd, Phase, State, Step};
 use super::time::Instant;
 use super::timers::{ShaperId, Timer, Timers};
 use super::user::UserSession;
-use super::vec_map::VecMap;
+use super::vec_map::{remove_at, VecMap};
 
 /// A change in the page's life the browser tells us about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -128,11 +128,7 @@ impl Client {
 
     /// The next thing to do, if any. Drain until `None` after every input.
     pub fn poll_output(&mut self) -> Option<Output> {
-        if self.outbox.is_empty() {
-            None
-        } else {
-            Some(self.outbox.remove(0))
-        }
+        remove_at(&mut self.outbox, 0)
     }
 
     /// When [`Client::handle_timeout`] must next be called. Calling it late is fine.
@@ -484,7 +480,7 @@ impl Client {
     /// Forgets a shaped listener and anything it held.
     pub fn remove_shaper(&mut self, id: ShaperId) {
         if let Some(index) = self.shaper_index(id) {
-            self.shapers.remove(index);
+            remove_at(&mut self.shapers, index);
         }
     }
 
@@ -500,8 +496,9 @@ impl Client {
         let was_armed = shaper.deadline().is_some();
         let verdict = shaper.offer(now);
         if !was_armed && shaper.deadline().is_some() {
-            let entry = self.shapers.remove(index);
-            self.shapers.push(entry);
+            if let Some(entry) = remove_at(&mut self.shapers, index) {
+                self.shapers.push(entry);
+            }
         }
         verdict
     }

@@ -12,6 +12,7 @@ use super::frame;
 use super::json;
 use super::state::Phase;
 use super::time::Instant;
+use super::vec_map::remove_at;
 
 /// The server allows this many client events per connection…
 pub const MAX_CLIENT_EVENTS: usize = 10;
@@ -79,14 +80,14 @@ impl RateWindow {
     /// Records a send at `now` if it keeps every window under the limit.
     pub fn try_acquire(&mut self, now: Instant) -> bool {
         // Drop the leading run of sends that have left the window.
-        // The expired ones are the oldest, at the front: `remove(0)` on at most ten
+        // The expired ones are the oldest, at the front: `remove_at(0)` on at most ten
         // entries rather than a `retain_mut` instantiation.
         while self
             .sent
             .first()
             .is_some_and(|t| now.saturating_since(*t) >= CLIENT_EVENT_WINDOW)
         {
-            self.sent.remove(0);
+            remove_at(&mut self.sent, 0);
         }
         if self.sent.len() >= MAX_CLIENT_EVENTS {
             return false;

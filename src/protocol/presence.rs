@@ -6,6 +6,7 @@
 
 use super::frame::id_text;
 use super::json;
+use super::vec_map::remove_at;
 use crate::prelude::*;
 
 /// One member of a presence channel.
@@ -84,7 +85,7 @@ impl Members {
             .members
             .iter()
             .position(|m| m.id == id)
-            .map(|index| self.members.remove(index));
+            .and_then(|index| remove_at(&mut self.members, index));
         if removed.is_some() {
             self.count = self.count.saturating_sub(1);
         }

@@ -9,6 +9,20 @@
 use crate::prelude::*;
 use core::borrow::Borrow;
 
+/// `Vec::remove` without its panic path: the element at `index`, keeping the order of the
+/// others, or `None` past the end. `Vec::remove`'s bounds check formats the index and the
+/// length into its panic message, which alone kept integer formatting in the wasm module.
+pub(crate) fn remove_at<T>(vec: &mut Vec<T>, index: usize) -> Option<T> {
+    // Carry the element to the end by swaps, then pop it (these vectors are short).
+    let mut rest = vec.get_mut(index..)?.iter_mut();
+    let mut hole = rest.next()?;
+    for next in rest {
+        core::mem::swap(hole, next);
+        hole = next;
+    }
+    vec.pop()
+}
+
 /// An insertion-ordered map with linear lookup.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VecMap<K, V> {
@@ -88,10 +102,10 @@ impl<K: PartialEq, V> VecMap<K, V> {
         Q: PartialEq + ?Sized,
     {
         let index = self.position(key)?;
-        Some(self.entries.remove(index).1)
+        remove_at(&mut self.entries, index).map(|(_, v)| v)
     }
 
-    /// Keeps only the entries for which `keep` is true. A loop over `Vec::remove`, which
+    /// Keeps only the entries for which `keep` is true. A loop over `remove_at`, which
     /// every map already instantiates, rather than another `Vec::retain_mut`.
     pub fn retain(&mut self, mut keep: impl FnMut(&K, &mut V) -> bool) {
         let mut index = 0;
@@ -99,7 +113,7 @@ impl<K: PartialEq, V> VecMap<K, V> {
             if keep(k, v) {
                 index += 1;
             } else {
-                self.entries.remove(index);
+                remove_at(&mut self.entries, index);
             }
         }
     }
@@ -151,6 +165,15 @@ mod tests {
 
     #[test]
     fn behaves_like_a_map_in_insertion_order() {
+        // `remove_at` is `Vec::remove` that answers `None` past the end.
+        let mut v = vec![1, 2, 3, 4];
+        assert_eq!(remove_at(&mut v, 1), Some(2));
+        assert_eq!(v, [1, 3, 4]);
+        assert_eq!(remove_at(&mut v, 2), Some(4));
+        assert_eq!(remove_at(&mut v, 2), None);
+        assert_eq!(remove_at(&mut v, 0), Some(1));
+        assert_eq!(v, [3]);
+
         let mut m: VecMap<String, u32> = VecMap::new();
         assert!(m.is_empty());
         assert_eq!(m.insert("b".into(), 1), None);

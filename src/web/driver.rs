@@ -8,7 +8,7 @@
 
 use crate::prelude::*;
 use alloc::rc::{Rc, Weak};
-use core::cell::{Ref, RefCell};
+use core::cell::{Ref, RefCell, RefMut};
 
 use js_sys::{Function, Object};
 use wasm_bindgen::prelude::*;
@@ -108,6 +108,25 @@ impl Driver {
         })
     }
 
+    /// The shared state. A conflicting borrow would be a bug (no borrow is held across
+    /// a call into JS): it traps, as any panic does in the release module, but through
+    /// `try_borrow` rather than `borrow`, whose panic keeps a formatted message and a
+    /// source location in the module.
+    fn shared(&self) -> Ref<'_, Shared> {
+        match self.shared.try_borrow() {
+            Ok(shared) => shared,
+            Err(_) => core::arch::wasm32::unreachable(),
+        }
+    }
+
+    /// The shared state, mutably; see [`Driver::shared`].
+    fn shared_mut(&self) -> RefMut<'_, Shared> {
+        match self.shared.try_borrow_mut() {
+            Ok(shared) => shared,
+            Err(_) => core::arch::wasm32::unreachable(),
+        }
+    }
+
     // ----- app commands ----------------------------------------------------------------
 
     /// Connects (or reconnects now, if waiting to retry).
@@ -122,7 +141,7 @@ impl Driver {
 
     /// Subscribes to a channel, now or as soon as connected.
     pub fn subscribe(&self, channel: &str) -> Result<(), SubscribeError> {
-        let result = self.shared.borrow_mut().core.subscribe(now(), channel);
+        let result = self.shared_mut().core.subscribe(now(), channel);
         self.pump();
         result
     }
@@ -130,7 +149,7 @@ impl Driver {
     /// Leaves a channel and forgets its listeners.
     pub fn unsubscribe(&self, channel: &str) {
         {
-            let mut shared = self.shared.borrow_mut();
+            let mut shared = self.shared_mut();
             shared.core.unsubscribe(now(), channel);
             shared.listeners.remove_channel(channel);
         }
@@ -140,8 +159,7 @@ impl Driver {
     /// Sends a client event; `data_json` is one JSON value.
     pub fn trigger(&self, channel: &str, event: &str, data_json: &str) -> Result<(), TriggerError> {
         let result = self
-            .shared
-            .borrow_mut()
+            .shared_mut()
             .core
             .trigger(now(), channel, event, data_json);
         self.pump();
@@ -156,17 +174,17 @@ impl Driver {
     /// The core, to read its state. Not generic over a reader closure: one function
     /// instead of one per query. Callers must not call into JS while holding it.
     pub fn core(&self) -> Ref<'_, Client> {
-        Ref::map(self.shared.borrow(), |shared| &shared.core)
+        Ref::map(self.shared(), |shared| &shared.core)
     }
 
     /// Adds a listener; the id removes it.
     pub fn listen(&self, scope: Scope, callback: Function) -> u32 {
-        self.shared.borrow_mut().listeners.add(scope, callback)
+        self.shared_mut().listeners.add(scope, callback)
     }
 
     /// Removes a listener; `false` if it was not there.
     pub fn unlisten(&self, id: u32) -> bool {
-        self.shared.borrow_mut().listeners.remove(id)
+        self.shared_mut().listeners.remove(id)
     }
 
     /// A presence channel's members as `{count, me, members: {id: info}}`, once
@@ -179,13 +197,13 @@ impl Driver {
     // ----- inputs from the browser -----------------------------------------------------
 
     fn input(&self, feed: impl FnOnce(&mut Client, Instant)) {
-        feed(&mut self.shared.borrow_mut().core, now());
+        feed(&mut self.shared_mut().core, now());
         self.pump();
     }
 
     fn on_timer(&self) {
         {
-            let mut shared = self.shared.borrow_mut();
+            let mut shared = self.shared_mut();
             shared.timer.fired();
             shared.core.handle_timeout(now());
         }
@@ -208,7 +226,7 @@ impl Driver {
             }
             SocketEvent::Closed { code, reason } => {
                 let closed = {
-                    let mut shared = self.shared.borrow_mut();
+                    let mut shared = self.shared_mut();
                     shared.core.handle_socket_closed(now(), link, code, &reason);
                     take_socket(&mut shared.socket, link)
                 };
@@ -225,13 +243,13 @@ impl Driver {
     /// deadline.
     fn pump(&self) {
         loop {
-            let output = self.shared.borrow_mut().core.poll_output();
+            let output = self.shared_mut().core.poll_output();
             match output {
                 Some(output) => self.execute(output),
                 None => break,
             }
         }
-        let mut shared = self.shared.borrow_mut();
+        let mut shared = self.shared_mut();
         let deadline = shared.core.poll_timeout();
         shared.timer.set(now(), deadline);
     }
@@ -240,14 +258,14 @@ impl Driver {
         match output {
             Output::Open { link, url } => self.open(link, &url),
             Output::Send { link, text } => {
-                if let Some((current, socket)) = &self.shared.borrow().socket {
+                if let Some((current, socket)) = &self.shared().socket {
                     if *current == link {
                         socket.send(&text);
                     }
                 }
             }
             Output::Close { link, code, reason } => {
-                let socket = take_socket(&mut self.shared.borrow_mut().socket, link);
+                let socket = take_socket(&mut self.shared_mut().socket, link);
                 if let Some(socket) = socket {
                     socket.close(code, reason);
                 }
@@ -266,17 +284,15 @@ impl Driver {
         });
         match Socket::open(url, report) {
             Ok(socket) => {
-                let previous = self.shared.borrow_mut().socket.replace((link, socket));
+                let previous = self.shared_mut().socket.replace((link, socket));
                 drop(previous);
             }
             Err(OpenError::Unsupported) => self
-                .shared
-                .borrow_mut()
+                .shared_mut()
                 .core
                 .handle_unsupported(now(), "WebSocket is not available in this environment"),
             Err(OpenError::Refused(message)) => {
-                self.shared
-                    .borrow_mut()
+                self.shared_mut()
                     .core
                     .handle_socket_failed(now(), link, &message)
             }
@@ -284,7 +300,7 @@ impl Driver {
     }
 
     fn authorize(&self, request: AuthRequest) {
-        let auth = Rc::clone(&self.shared.borrow().auth);
+        let auth = Rc::clone(&self.shared().auth);
         let this = self.this.clone();
         let id = request.id;
         // The reply may come at once (an app authorizer answering synchronously):
@@ -329,9 +345,9 @@ impl Driver {
                 &JsValue::UNDEFINED,
             ),
         };
-        let chosen = self.shared.borrow().listeners.audience(audience);
+        let chosen = self.shared().listeners.audience(audience);
         for listener in chosen {
-            if !self.shared.borrow().listeners.contains(listener.id) {
+            if !self.shared().listeners.contains(listener.id) {
                 continue;
             }
             // Always three arguments, the unused ones `undefined`: one JS import for

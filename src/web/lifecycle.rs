@@ -31,7 +31,7 @@ impl PageLifecycle {
         let mut lifecycle = PageLifecycle {
             listeners: Vec::new(),
         };
-        let Some(window) = web_sys::window() else {
+        let Some(window) = super::window() else {
             return lifecycle;
         };
         if let Some(document) = window.document() {
@@ -55,7 +55,7 @@ impl PageLifecycle {
 
     /// Whether the page is hidden right now (a tab opened in the background).
     pub fn page_hidden() -> bool {
-        web_sys::window()
+        super::window()
             .and_then(|window| window.document())
             .is_some_and(|document| document.hidden())
     }

@@ -21,3 +21,25 @@ pub use clock::{now, random_seed};
 pub use driver::{Driver, RESUMED_EVENT};
 pub use js_value::{parse_json, stringify, ObjectWriter};
 pub use listeners::Scope;
+
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    /// `globalThis`. One import rather than `js_sys::global()`, which probes `globalThis`,
+    /// `self`, `window` and `global` through four lazily initialised thread-locals (four
+    /// imports and their code, for size); every engine that runs this module (it needs
+    /// wasm reference types) has `globalThis`.
+    #[wasm_bindgen(thread_local_v2, js_name = globalThis)]
+    static GLOBAL_THIS: js_sys::Object;
+}
+
+/// The global object: the window on a page, the worker's scope in a worker.
+pub(crate) fn global() -> js_sys::Object {
+    GLOBAL_THIS.with(Clone::clone)
+}
+
+/// The window, on a page (`web_sys::window()`, over [`global`]).
+fn window() -> Option<web_sys::Window> {
+    global().dyn_into().ok()
+}

@@ -53,9 +53,8 @@ pub struct Socket {
 impl Socket {
     /// Opens a socket to `url`; everything that happens to it goes to `report`.
     pub fn open(url: &str, report: Rc<dyn Fn(SocketEvent)>) -> Result<Socket, OpenError> {
-        let has_websocket =
-            js_sys::Reflect::has(&js_sys::global(), &JsValue::from_str("WebSocket"))
-                .unwrap_or(false);
+        let has_websocket = js_sys::Reflect::has(&super::global(), &JsValue::from_str("WebSocket"))
+            .unwrap_or(false);
         if !has_websocket {
             return Err(OpenError::Unsupported);
         }
