@@ -53,21 +53,30 @@ impl JsClient {
 
     /// `initialized`, `connecting`, `connected`, `unavailable`, `failed` or
     /// `disconnected`.
-    #[wasm_bindgen(getter)]
-    pub fn state(&self) -> String {
-        self.driver.core().state().as_str().to_owned()
+    #[wasm_bindgen(getter, js_name = state, unchecked_return_type = "string")]
+    pub fn js_state(&self) -> JsValue {
+        let state = self.driver.core().state().as_str();
+        JsValue::from_str(state)
     }
 
     /// The socket id while connected (for the `X-Socket-ID` header), else `undefined`.
-    #[wasm_bindgen(getter, js_name = socketId)]
-    pub fn socket_id(&self) -> Option<String> {
-        self.driver.core().socket_id().map(str::to_owned)
+    #[wasm_bindgen(
+        getter,
+        js_name = socketId,
+        unchecked_return_type = "string | undefined"
+    )]
+    pub fn js_socket_id(&self) -> JsValue {
+        optional_string(self.socket_id())
     }
 
     /// The signed-in user's id, once `signIn()` was confirmed.
-    #[wasm_bindgen(getter, js_name = userId)]
-    pub fn user_id(&self) -> Option<String> {
-        self.driver.core().user_id().map(str::to_owned)
+    #[wasm_bindgen(
+        getter,
+        js_name = userId,
+        unchecked_return_type = "string | undefined"
+    )]
+    pub fn js_user_id(&self) -> JsValue {
+        optional_string(self.user_id())
     }
 
     /// The state with its detail: `{state, socketId, attempt, nextRetryIn, lastClose,
@@ -123,19 +132,13 @@ impl JsClient {
 
     /// `idle`, `authorizing`, `pending`, `subscribed` or `failed` for a channel the
     /// client wants, `undefined` for any other.
-    #[wasm_bindgen(js_name = channelState)]
-    pub fn channel_state(&self, channel: &str) -> Option<String> {
-        let state = self.driver.core().channel_state(channel)?;
-        Some(
-            match state {
-                ChannelState::Idle => "idle",
-                ChannelState::Authorizing => "authorizing",
-                ChannelState::Pending => "pending",
-                ChannelState::Subscribed => "subscribed",
-                ChannelState::Failed => "failed",
-            }
-            .to_owned(),
-        )
+    #[wasm_bindgen(
+        js_name = channelState,
+        unchecked_return_type = "string | undefined"
+    )]
+    pub fn js_channel_state(&self, channel: &str) -> JsValue {
+        self.channel_state_str(channel)
+            .map_or(JsValue::UNDEFINED, JsValue::from_str)
     }
 
     /// The names of the channels the client wants, in the order they were subscribed.
@@ -218,6 +221,49 @@ impl JsClient {
     pub fn sign_in(&self) {
         self.driver.sign_in();
     }
+}
+
+/// The getters for Rust callers (the browser tests), as `String`s. The exported
+/// methods above return a `JsValue` instead: wasm-bindgen hands a `String` or
+/// `Option<String>` over as a boxed slice that the glue decodes and frees, code repeated
+/// per method (for size).
+impl JsClient {
+    /// See the `state` getter.
+    pub fn state(&self) -> String {
+        self.driver.core().state().as_str().to_owned()
+    }
+
+    /// See the `socketId` getter.
+    pub fn socket_id(&self) -> Option<String> {
+        self.driver.core().socket_id().map(str::to_owned)
+    }
+
+    /// See the `userId` getter.
+    pub fn user_id(&self) -> Option<String> {
+        self.driver.core().user_id().map(str::to_owned)
+    }
+
+    /// See `channelState`.
+    pub fn channel_state(&self, channel: &str) -> Option<String> {
+        self.channel_state_str(channel).map(str::to_owned)
+    }
+
+    fn channel_state_str(&self, channel: &str) -> Option<&'static str> {
+        let state = self.driver.core().channel_state(channel)?;
+        Some(match state {
+            ChannelState::Idle => "idle",
+            ChannelState::Authorizing => "authorizing",
+            ChannelState::Pending => "pending",
+            ChannelState::Subscribed => "subscribed",
+            ChannelState::Failed => "failed",
+        })
+    }
+}
+
+/// A string for JS, or `undefined`. The text is copied out of the client first, so no
+/// borrow of it is held while the JS string is made.
+fn optional_string(text: Option<String>) -> JsValue {
+    text.map_or(JsValue::UNDEFINED, |text| JsValue::from_str(&text))
 }
 
 fn link_end_json(end: &LinkEnd) -> String {
