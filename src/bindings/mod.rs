@@ -24,6 +24,8 @@ pub struct JsClient {
     driver: Rc<Driver>,
 }
 
+/// One out-of-line constructor for every thrown error, rather than one per method.
+#[inline(never)]
 fn js_error(message: &str) -> JsError {
     JsError::new(message)
 }
