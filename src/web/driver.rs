@@ -10,7 +10,7 @@ use crate::prelude::*;
 use alloc::rc::{Rc, Weak};
 use core::cell::{Ref, RefCell, RefMut};
 
-use js_sys::{Function, Object};
+use js_sys::Function;
 use wasm_bindgen::prelude::*;
 
 use super::auth::AuthConfig;
@@ -384,26 +384,24 @@ impl Driver {
             ),
             Event::Error(error) => Delivery::Single(Audience::Error, error_object(&error)),
             Event::Message(message) => {
-                let metadata = Object::new();
+                // Written as JSON like every other object handed to listeners: one
+                // parse rather than property sets through `Reflect` (for size).
+                let mut metadata = ObjectWriter::new();
                 if let Some(user_id) = &message.user_id {
-                    let _ = js_sys::Reflect::set(
-                        &metadata,
-                        &JsValue::from_str("user_id"),
-                        &JsValue::from_str(user_id),
-                    );
+                    metadata = metadata.string("user_id", user_id);
                 }
                 Delivery::Channel {
                     data: payload(&message.data),
                     channel: message.channel,
                     event: message.event,
-                    metadata: metadata.into(),
+                    metadata: metadata.into_js(),
                 }
             }
             Event::Subscribed { channel } => {
                 let data = if ChannelKind::of(&channel) == ChannelKind::Presence {
                     self.members(&channel).unwrap_or_default()
                 } else {
-                    Object::new().into()
+                    ObjectWriter::new().into_js()
                 };
                 on_channel(channel, "pusher:subscription_succeeded", data)
             }
