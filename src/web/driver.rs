@@ -7,6 +7,7 @@
 //! channel, bind another listener, disconnect) and simply starts a nested pump.
 
 use crate::prelude::*;
+use alloc::borrow::Cow;
 use alloc::rc::{Rc, Weak};
 use core::cell::{Ref, RefCell, RefMut};
 
@@ -61,7 +62,8 @@ enum Delivery {
     /// A channel event (or connection-level, `channel: None`).
     Channel {
         channel: Option<String>,
-        event: String,
+        /// Borrowed for the client's own events: no copy of a constant name.
+        event: Cow<'static, str>,
         data: JsValue,
         metadata: JsValue,
     },
@@ -368,9 +370,9 @@ impl Driver {
 
     /// What listeners receive for a core event.
     fn delivery(&self, event: Event) -> Option<Delivery> {
-        let on_channel = |channel: String, event: &str, data: JsValue| Delivery::Channel {
+        let on_channel = |channel: String, event: &'static str, data: JsValue| Delivery::Channel {
             channel: Some(channel),
-            event: event.to_owned(),
+            event: Cow::Borrowed(event),
             data,
             metadata: JsValue::UNDEFINED,
         };
@@ -393,7 +395,7 @@ impl Driver {
                 Delivery::Channel {
                     data: payload(&message.data),
                     channel: message.channel,
-                    event: message.event,
+                    event: Cow::Owned(message.event),
                     metadata: metadata.into_js(),
                 }
             }
@@ -434,7 +436,7 @@ impl Driver {
             ),
             Event::SignedIn { user_data } => Delivery::Channel {
                 channel: None,
-                event: "pusher:signin_success".to_owned(),
+                event: Cow::Borrowed("pusher:signin_success"),
                 data: parse_json(&user_data),
                 metadata: JsValue::UNDEFINED,
             },
@@ -455,7 +457,7 @@ impl Driver {
                 event.push_str(&name);
                 Delivery::Channel {
                     channel: None,
-                    event,
+                    event: Cow::Owned(event),
                     data,
                     metadata: JsValue::UNDEFINED,
                 }
@@ -504,20 +506,16 @@ fn member_json(member: &Member) -> String {
 
 /// An error for the app's error listeners: `{type, message, code?, channel?, event?}`.
 fn error_object(error: &ClientError) -> JsValue {
-    let (kind, message, code) = match error {
-        ClientError::Server { code, message } => ("PusherError", message.clone(), *code),
-        ClientError::Refused { code, message } => {
-            ("ConnectionRefused", message.clone(), Some(*code))
-        }
-        ClientError::MalformedFrame { reason } => ("MalformedFrame", reason.clone(), None),
-        ClientError::Decryption { error, .. } => {
-            ("DecryptionError", decrypt_message(error).to_owned(), None)
-        }
-        ClientError::SignIn { message } => ("SignInError", message.clone(), None),
+    let (kind, message, code): (_, &str, _) = match error {
+        ClientError::Server { code, message } => ("PusherError", message, *code),
+        ClientError::Refused { code, message } => ("ConnectionRefused", message, Some(*code)),
+        ClientError::MalformedFrame { reason } => ("MalformedFrame", reason, None),
+        ClientError::Decryption { error, .. } => ("DecryptionError", decrypt_message(error), None),
+        ClientError::SignIn { message } => ("SignInError", message, None),
     };
     let mut object = ObjectWriter::new()
         .string("type", kind)
-        .string("message", &message);
+        .string("message", message);
     if let Some(code) = code {
         object = object.number("code", code.into());
     }
