@@ -271,25 +271,29 @@ impl Client {
         if !matches!(channel.subscription, Subscription::Authorizing(r) if r == id) {
             return;
         }
-        let data = match reply.and_then(|data| check_auth(channel.kind, data)) {
+        // The reply is checked here rather than by a function passing the `AuthData` on
+        // in a `Result`: the secret is decoded once, and no `Result` is copied around.
+        let data = match reply {
             Ok(data) => data,
-            Err(failure) => {
-                self.subscription_failed(
-                    name.to_owned(),
-                    SubscriptionError {
-                        kind: "AuthError".to_owned(),
-                        error: failure.message,
-                        status: failure.status,
-                    },
-                );
-                return;
-            }
+            Err(failure) => return self.auth_failed(name, failure.message, failure.status),
         };
-        if let Some(secret) = data
+        let secret = data
             .shared_secret
             .as_deref()
-            .and_then(SharedSecret::from_base64)
-        {
+            .and_then(SharedSecret::from_base64);
+        let problem = match channel.kind {
+            ChannelKind::Presence if data.channel_data.is_none() => {
+                "the auth response for a presence channel has no `channel_data`"
+            }
+            ChannelKind::Encrypted if secret.is_none() => {
+                "no valid `shared_secret` in the auth response for an encrypted channel"
+            }
+            _ => "",
+        };
+        if !problem.is_empty() {
+            return self.auth_failed(name, problem.to_owned(), None);
+        }
+        if let Some(secret) = secret {
             channel.keyring.secret = Some(secret);
             channel.keyring.retried = false;
         }
@@ -428,6 +432,18 @@ impl Client {
         });
     }
 
+    /// The channel's authorization failed (the endpoint's answer, or what it lacks).
+    fn auth_failed(&mut self, name: &str, message: String, status: Option<u16>) {
+        self.subscription_failed(
+            name.to_owned(),
+            SubscriptionError {
+                kind: "AuthError".to_owned(),
+                error: message,
+                status,
+            },
+        );
+    }
+
     fn member_change(&mut self, name: String, event: &str, data: Option<&str>) {
         let Some(members) = self
             .channels
@@ -464,27 +480,4 @@ impl Client {
             }
         }
     }
-}
-
-/// The parts of an auth reply each kind of channel cannot do without.
-fn check_auth(kind: ChannelKind, data: AuthData) -> Result<AuthData, AuthFailure> {
-    let problem = match kind {
-        ChannelKind::Presence if data.channel_data.is_none() => {
-            "the auth response for a presence channel has no `channel_data`"
-        }
-        ChannelKind::Encrypted
-            if data
-                .shared_secret
-                .as_deref()
-                .and_then(SharedSecret::from_base64)
-                .is_none() =>
-        {
-            "no valid `shared_secret` in the auth response for an encrypted channel"
-        }
-        _ => return Ok(data),
-    };
-    Err(AuthFailure {
-        status: None,
-        message: problem.to_owned(),
-    })
 }
