@@ -190,9 +190,11 @@ impl Client {
         id: AuthRequestId,
         reply: Result<AuthData, AuthFailure>,
     ) {
+        // The reply is lent to whoever finishes, not moved: moving the multi-word
+        // `Result` into each of them copies it at every call in the wasm.
         if self.user.pending == Some(id) {
             self.user.pending = None;
-            self.finish_sign_in(reply);
+            self.finish_sign_in(&reply);
             return;
         }
         // Whoever waits for `id` holds it; nobody does once the session it was asked
@@ -206,8 +208,8 @@ impl Client {
             }
         }
         match waiting {
-            Some((name, false)) => self.finish_subscription(&name, id, reply),
-            Some((name, true)) => self.finish_rekey(&name, id, reply),
+            Some((name, false)) => self.finish_subscription(&name, id, &reply),
+            Some((name, true)) => self.finish_rekey(&name, id, &reply),
             None => {}
         }
     }
@@ -263,7 +265,7 @@ impl Client {
         &mut self,
         name: &str,
         id: AuthRequestId,
-        reply: Result<AuthData, AuthFailure>,
+        reply: &Result<AuthData, AuthFailure>,
     ) {
         let Some(channel) = self.channels.get_mut(name) else {
             return;
@@ -275,7 +277,7 @@ impl Client {
         // in a `Result`: the secret is decoded once, and no `Result` is copied around.
         let data = match reply {
             Ok(data) => data,
-            Err(failure) => return self.auth_failed(name, failure.message, failure.status),
+            Err(failure) => return self.auth_failed(name, &failure.message, failure.status),
         };
         let secret = data
             .shared_secret
@@ -291,7 +293,7 @@ impl Client {
             _ => "",
         };
         if !problem.is_empty() {
-            return self.auth_failed(name, problem.to_owned(), None);
+            return self.auth_failed(name, problem, None);
         }
         if let Some(secret) = secret {
             channel.keyring.secret = Some(secret);
@@ -433,12 +435,12 @@ impl Client {
     }
 
     /// The channel's authorization failed (the endpoint's answer, or what it lacks).
-    fn auth_failed(&mut self, name: &str, message: String, status: Option<u16>) {
+    fn auth_failed(&mut self, name: &str, message: &str, status: Option<u16>) {
         self.subscription_failed(
             name.to_owned(),
             SubscriptionError {
                 kind: "AuthError".to_owned(),
-                error: message,
+                error: message.to_owned(),
                 status,
             },
         );
