@@ -313,7 +313,7 @@ impl Client {
     }
 
     /// A frame addressed to a channel.
-    pub(crate) fn handle_channel_frame(&mut self, now: Instant, frame: Frame<'_>) {
+    pub(crate) fn handle_channel_frame(&mut self, now: Instant, frame: &Frame<'_>) {
         let Some(name) = frame.channel.as_deref() else {
             return;
         };
@@ -369,9 +369,9 @@ impl Client {
                     let raw = frame.data.json_text().unwrap_or("").to_owned();
                     self.receive_encrypted(
                         name,
-                        frame.event.into_owned(),
+                        frame.event.as_ref().to_owned(),
                         raw,
-                        frame.user_id.map(|id| id.into_owned()),
+                        frame.user_id.as_deref().map(str::to_owned),
                     );
                 } else {
                     self.deliver(Some(name), frame);
