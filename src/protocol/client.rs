@@ -12,7 +12,7 @@ use super::channel::Channel;
 use super::client_events::RateWindow;
 use super::close::{self, CloseAction, REPEATED_ERROR_LIMIT};
 use super::config::Config;
-use super::frame::{self, Frame};
+use super::frame::{self, Frame, Payload, RawData};
 use super::json;
 use super::output::{
     AuthRequest, AuthRequestId, AuthTarget, ClientError, Event, LinkId, Message, Output,
@@ -274,13 +274,13 @@ impl Client {
             }
         };
         match &self.phase {
-            Phase::Connecting { .. } => self.handle_handshake_frame(now, link, frame),
-            Phase::Connected(_) => self.handle_connected_frame(now, frame),
+            Phase::Connecting { .. } => self.handle_handshake_frame(now, link, &frame),
+            Phase::Connected(_) => self.handle_connected_frame(now, &frame),
             _ => {}
         }
     }
 
-    fn handle_handshake_frame(&mut self, now: Instant, link: LinkId, frame: Frame<'_>) {
+    fn handle_handshake_frame(&mut self, now: Instant, link: LinkId, frame: &Frame<'_>) {
         match frame.event.as_ref() {
             "pusher:connection_established" => {
                 match frame.data.json_text().and_then(parse_established) {
@@ -304,7 +304,7 @@ impl Client {
         }
     }
 
-    fn handle_connected_frame(&mut self, now: Instant, frame: Frame<'_>) {
+    fn handle_connected_frame(&mut self, now: Instant, frame: &Frame<'_>) {
         match (frame.event.as_ref(), &frame.channel) {
             ("pusher:ping", _) => self.send(frame::PONG.to_owned()),
             // A pong needs nothing but the activity it proves; a repeated handshake
@@ -725,14 +725,21 @@ impl Client {
     }
 
     /// Hands an event from the server to the app: the one place a [`Message`] is built
-    /// from a frame, out of line so connection and channel events share it.
+    /// from a frame, out of line so connection and channel events share it. The frame
+    /// is borrowed all the way from `handle_frame`, and its parts copied out here:
+    /// moving the several-word `Frame` down each handler copied it at every call.
     #[inline(never)]
-    pub(crate) fn deliver(&mut self, channel: Option<String>, frame: Frame<'_>) {
+    pub(crate) fn deliver(&mut self, channel: Option<String>, frame: &Frame<'_>) {
+        let data = match &frame.data {
+            RawData::Absent => Payload::Absent,
+            RawData::Value(raw) => Payload::Json((*raw).to_owned()),
+            RawData::Encoded(text) => Payload::Text(text.as_ref().to_owned()),
+        };
         self.emit(Event::Message(Message {
             channel,
-            event: frame.event.into_owned(),
-            data: frame.data.into_payload(),
-            user_id: frame.user_id.map(|id| id.into_owned()),
+            event: frame.event.as_ref().to_owned(),
+            data,
+            user_id: frame.user_id.as_deref().map(str::to_owned),
         }));
     }
 

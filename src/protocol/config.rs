@@ -98,7 +98,7 @@ impl Endpoint {
                 problem: "an app key is required",
             });
         }
-        if !key.chars().all(is_url_safe) {
+        if !is_url_safe(key) {
             return Err(ConfigError {
                 option: "key",
                 problem: "must not contain spaces, `/`, `?`, `#` or `%`",
@@ -127,7 +127,7 @@ impl Endpoint {
                 })
             }
         };
-        if !host.chars().all(is_url_safe) {
+        if !is_url_safe(&host) {
             return Err(ConfigError {
                 option: "wsHost",
                 problem: "must be a host name, without a path",
@@ -208,8 +208,28 @@ fn strip_scheme(host: &str) -> &str {
         .unwrap_or(host)
 }
 
-fn is_url_safe(c: char) -> bool {
-    !(c.is_whitespace() || c.is_control() || matches!(c, '/' | '?' | '#' | '%'))
+/// Whether `s` has no whitespace, no control char and none of `/`, `?`, `#`, `%`
+/// (`char::is_whitespace`, `char::is_control`). Matched on the UTF-8 bytes rather than on
+/// `chars()`, which would keep std's char decoder and its Unicode whitespace table in
+/// the wasm. Every byte is tested as if it began a char: a continuation byte
+/// (`10xxxxxx`) matches none of the lead bytes below nor any ASCII one.
+fn is_url_safe(s: &str) -> bool {
+    let b = s.as_bytes();
+    let at = |i: usize| b.get(i).copied().unwrap_or(0);
+    (0..b.len()).all(|i| {
+        !matches!(
+            (at(i), at(i + 1), at(i + 2)),
+            // C0 controls, space, DEL and the URL delimiters.
+            (0x00..=0x20 | 0x7f | b'/' | b'?' | b'#' | b'%', _, _)
+            // C1 controls U+0080–009F (U+0085 among them) and U+00A0.
+            | (0xc2, 0x80..=0xa0, _)
+            // U+1680, U+2000–200A, U+2028, U+2029, U+202F, U+205F, U+3000.
+            | (0xe1, 0x9a, 0x80)
+            | (0xe2, 0x80, 0x80..=0x8a | 0xa8 | 0xa9 | 0xaf)
+            | (0xe2, 0x81, 0x9f)
+            | (0xe3, 0x80, 0x80)
+        )
+    })
 }
 
 /// Everything the core needs to know, with defaults from [`Config::new`].
@@ -301,6 +321,23 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn url_safe_bytes_agree_with_chars() {
+        let by_char =
+            |c: char| !(c.is_whitespace() || c.is_control() || matches!(c, '/' | '?' | '#' | '%'));
+        for c in (0..=0x10ffff).filter_map(char::from_u32) {
+            for s in [
+                format!("{c}"),
+                format!("a{c}"),
+                format!("{c}é"),
+                format!("é{c}b"),
+            ] {
+                assert_eq!(is_url_safe(&s), by_char(c), "{c:?} in {s:?}");
+            }
+        }
+        assert!(is_url_safe("") && is_url_safe("ws.example.com") && !is_url_safe("a b"));
+    }
 
     fn reverb() -> EndpointOptions {
         EndpointOptions {

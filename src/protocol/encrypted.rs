@@ -52,7 +52,7 @@ impl Client {
         &mut self,
         name: &str,
         id: AuthRequestId,
-        reply: Result<AuthData, AuthFailure>,
+        reply: &Result<AuthData, AuthFailure>,
     ) {
         let Some(channel) = self.channels.get_mut(name) else {
             return;
@@ -63,9 +63,9 @@ impl Client {
         channel.keyring.rekey = None;
         let waiting = core::mem::take(&mut channel.keyring.waiting);
         let secret = reply
+            .as_ref()
             .ok()
-            .and_then(|data| data.shared_secret)
-            .as_deref()
+            .and_then(|data| data.shared_secret.as_deref())
             .and_then(SharedSecret::from_base64);
         if let Some(secret) = secret {
             channel.keyring.secret = Some(secret);

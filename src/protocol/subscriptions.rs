@@ -190,9 +190,11 @@ impl Client {
         id: AuthRequestId,
         reply: Result<AuthData, AuthFailure>,
     ) {
+        // The reply is lent to whoever finishes, not moved: moving the multi-word
+        // `Result` into each of them copies it at every call in the wasm.
         if self.user.pending == Some(id) {
             self.user.pending = None;
-            self.finish_sign_in(reply);
+            self.finish_sign_in(&reply);
             return;
         }
         // Whoever waits for `id` holds it; nobody does once the session it was asked
@@ -206,8 +208,8 @@ impl Client {
             }
         }
         match waiting {
-            Some((name, false)) => self.finish_subscription(&name, id, reply),
-            Some((name, true)) => self.finish_rekey(&name, id, reply),
+            Some((name, false)) => self.finish_subscription(&name, id, &reply),
+            Some((name, true)) => self.finish_rekey(&name, id, &reply),
             None => {}
         }
     }
@@ -263,7 +265,7 @@ impl Client {
         &mut self,
         name: &str,
         id: AuthRequestId,
-        reply: Result<AuthData, AuthFailure>,
+        reply: &Result<AuthData, AuthFailure>,
     ) {
         let Some(channel) = self.channels.get_mut(name) else {
             return;
@@ -271,25 +273,29 @@ impl Client {
         if !matches!(channel.subscription, Subscription::Authorizing(r) if r == id) {
             return;
         }
-        let data = match reply.and_then(|data| check_auth(channel.kind, data)) {
+        // The reply is checked here rather than by a function passing the `AuthData` on
+        // in a `Result`: the secret is decoded once, and no `Result` is copied around.
+        let data = match reply {
             Ok(data) => data,
-            Err(failure) => {
-                self.subscription_failed(
-                    name.to_owned(),
-                    SubscriptionError {
-                        kind: "AuthError".to_owned(),
-                        error: failure.message,
-                        status: failure.status,
-                    },
-                );
-                return;
-            }
+            Err(failure) => return self.auth_failed(name, &failure.message, failure.status),
         };
-        if let Some(secret) = data
+        let secret = data
             .shared_secret
             .as_deref()
-            .and_then(SharedSecret::from_base64)
-        {
+            .and_then(SharedSecret::from_base64);
+        let problem = match channel.kind {
+            ChannelKind::Presence if data.channel_data.is_none() => {
+                "the auth response for a presence channel has no `channel_data`"
+            }
+            ChannelKind::Encrypted if secret.is_none() => {
+                "no valid `shared_secret` in the auth response for an encrypted channel"
+            }
+            _ => "",
+        };
+        if !problem.is_empty() {
+            return self.auth_failed(name, problem, None);
+        }
+        if let Some(secret) = secret {
             channel.keyring.secret = Some(secret);
             channel.keyring.retried = false;
         }
@@ -307,7 +313,7 @@ impl Client {
     }
 
     /// A frame addressed to a channel.
-    pub(crate) fn handle_channel_frame(&mut self, now: Instant, frame: Frame<'_>) {
+    pub(crate) fn handle_channel_frame(&mut self, now: Instant, frame: &Frame<'_>) {
         let Some(name) = frame.channel.as_deref() else {
             return;
         };
@@ -363,9 +369,9 @@ impl Client {
                     let raw = frame.data.json_text().unwrap_or("").to_owned();
                     self.receive_encrypted(
                         name,
-                        frame.event.into_owned(),
+                        frame.event.as_ref().to_owned(),
                         raw,
-                        frame.user_id.map(|id| id.into_owned()),
+                        frame.user_id.as_deref().map(str::to_owned),
                     );
                 } else {
                     self.deliver(Some(name), frame);
@@ -428,6 +434,18 @@ impl Client {
         });
     }
 
+    /// The channel's authorization failed (the endpoint's answer, or what it lacks).
+    fn auth_failed(&mut self, name: &str, message: &str, status: Option<u16>) {
+        self.subscription_failed(
+            name.to_owned(),
+            SubscriptionError {
+                kind: "AuthError".to_owned(),
+                error: message.to_owned(),
+                status,
+            },
+        );
+    }
+
     fn member_change(&mut self, name: String, event: &str, data: Option<&str>) {
         let Some(members) = self
             .channels
@@ -464,27 +482,4 @@ impl Client {
             }
         }
     }
-}
-
-/// The parts of an auth reply each kind of channel cannot do without.
-fn check_auth(kind: ChannelKind, data: AuthData) -> Result<AuthData, AuthFailure> {
-    let problem = match kind {
-        ChannelKind::Presence if data.channel_data.is_none() => {
-            "the auth response for a presence channel has no `channel_data`"
-        }
-        ChannelKind::Encrypted
-            if data
-                .shared_secret
-                .as_deref()
-                .and_then(SharedSecret::from_base64)
-                .is_none() =>
-        {
-            "no valid `shared_secret` in the auth response for an encrypted channel"
-        }
-        _ => return Ok(data),
-    };
-    Err(AuthFailure {
-        status: None,
-        message: problem.to_owned(),
-    })
 }

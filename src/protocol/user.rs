@@ -55,13 +55,13 @@ impl Client {
         }
     }
 
-    pub(crate) fn finish_sign_in(&mut self, reply: Result<AuthData, AuthFailure>) {
+    pub(crate) fn finish_sign_in(&mut self, reply: &Result<AuthData, AuthFailure>) {
         match reply {
             Ok(AuthData {
                 auth,
                 user_data: Some(user_data),
                 ..
-            }) => self.send(frame::signin(&auth, &user_data)),
+            }) => self.send(frame::signin(auth, user_data)),
             Ok(_) => self.sign_in_failed("the user authentication response has no `user_data`"),
             Err(failure) => self.sign_in_failed(&failure.message),
         }
