@@ -78,10 +78,12 @@ pub struct Client {
     pub(crate) phase: Phase,
     pub(crate) timers: Timers,
     pub(crate) backoff: Backoff,
-    /// A `Vec` drained from the front rather than a `VecDeque`: it holds a few outputs
-    /// between two drains, and a `VecDeque` instantiation costs several hundred bytes of
-    /// wasm more than shifting them.
+    /// Outputs queued and not yet polled, oldest first. With `draining`, a queue made of
+    /// two `Vec`s: new outputs are pushed here; `poll_output` pops from `draining`, which
+    /// holds older outputs in reverse order and is refilled from here when empty.
+    /// Amortized O(1) per output, and far smaller in wasm than a `VecDeque`.
     pub(crate) outbox: Vec<Output>,
+    draining: Vec<Output>,
     pub(crate) channels: VecMap<String, Channel>,
     pub(crate) user: UserSession,
     pub(crate) rate: RateWindow,
@@ -111,6 +113,7 @@ impl Client {
             timers: Timers::default(),
             backoff,
             outbox: Vec::new(),
+            draining: Vec::new(),
             channels: VecMap::new(),
             user: UserSession::default(),
             rate: RateWindow::default(),
@@ -128,7 +131,11 @@ impl Client {
 
     /// The next thing to do, if any. Drain until `None` after every input.
     pub fn poll_output(&mut self) -> Option<Output> {
-        remove_at(&mut self.outbox, 0)
+        if self.draining.is_empty() {
+            core::mem::swap(&mut self.draining, &mut self.outbox);
+            self.draining.reverse();
+        }
+        self.draining.pop()
     }
 
     /// When [`Client::handle_timeout`] must next be called. Calling it late is fine.
