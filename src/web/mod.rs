@@ -39,7 +39,8 @@ pub(crate) fn global() -> js_sys::Object {
     GLOBAL_THIS.with(Clone::clone)
 }
 
-/// The window, on a page (`web_sys::window()`, over [`global`]).
-fn window() -> Option<web_sys::Window> {
-    global().dyn_into().ok()
-}
+/// The one closure type of everything the shell hands to JS (socket, timer, page
+/// listeners, auth answers), called as `back(kind, value)`: every distinct closure type
+/// costs its own wasm-bindgen shims, so there is only this one, always built from a
+/// boxed `FnMut` (`Callback::wrap`) so that nothing about it is generic.
+pub(crate) type Callback = Closure<dyn FnMut(f64, JsValue)>;

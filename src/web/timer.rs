@@ -4,11 +4,13 @@
 //! nothing here counts ticks: when the timeout fires, the driver reads the clock and the
 //! core works out what is due. There is never more than one timeout pending.
 
+use crate::prelude::*;
+
 use js_sys::Function;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::socket::Handler;
+use super::Callback;
 use crate::protocol::Instant;
 
 #[wasm_bindgen]
@@ -26,7 +28,7 @@ const MAX_DELAY_MS: u64 = 0x7FFF_FFFF;
 
 /// A single pending timeout that calls one callback. Cleared when dropped.
 pub struct Timeout {
-    callback: Handler,
+    callback: Callback,
     /// The pending `setTimeout` and the deadline it was armed for.
     armed: Option<(JsValue, Instant)>,
 }
@@ -35,7 +37,7 @@ impl Timeout {
     /// A disarmed timeout that will call `on_fire`.
     pub fn new(mut on_fire: impl FnMut() + 'static) -> Self {
         Timeout {
-            callback: Handler::new(move |_| on_fire()),
+            callback: Callback::wrap(Box::new(move |_, _| on_fire())),
             armed: None,
         }
     }
