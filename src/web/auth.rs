@@ -3,25 +3,26 @@
 
 use crate::prelude::*;
 
-use js_sys::{Function, Reflect};
+use js_sys::Function;
 use wasm_bindgen::prelude::*;
 
-use super::js_value::{error_message, stringify, ObjectWriter};
+use super::js_value::stringify;
 use super::Callback;
 use crate::protocol::json;
 use crate::protocol::{AuthData, AuthFailure, AuthRequest, AuthTarget};
 
 #[wasm_bindgen(module = "/src/web/shell.js")]
 extern "C" {
-    /// `fetch` → `text()`, answering `back(status, text)` once (see `shell.js`): one
-    /// import instead of one per promise step, each with its own callback.
-    fn post(url: &str, init: &str, timeout_ms: u32, back: JsValue);
+    /// The whole HTTP request and its pusher-js error messages, answering
+    /// `back(kind, value)` once (see `shell.js`): one import instead of one per step of
+    /// `fetch` → `text()`, each with a callback of its own.
+    fn post(url: &str, request: &str, timeout_ms: u32, back: JsValue);
     /// Calls an app authorizer, answering `back(kind, value)` (see `shell.js`).
     fn ask(
         authorizer: &Function,
-        params: &JsValue,
         options: &JsValue,
-        socket_id: &JsValue,
+        socket_id: &str,
+        channel: &JsValue,
         back: JsValue,
     );
 }
@@ -79,145 +80,93 @@ impl AuthConfig {
             AuthTarget::Channel(name) => (&self.channel, Some(name.as_str())),
             AuthTarget::User => (&self.user, None),
         };
-        match source {
+        let back = answer(reply);
+        let socket_id = &request.socket_id;
+        let (authorizer, options) = match source {
             AuthSource::Http(http) => {
-                let init = form(http, &request.socket_id, channel);
-                let back = answer(http.endpoint.clone(), reply);
-                post(&http.endpoint, &init, self.timeout_ms, back);
+                let request = form(http, socket_id, channel);
+                return post(&http.endpoint, &request, self.timeout_ms, back);
             }
-            AuthSource::EchoAuthorizer { factory, options } => {
-                let channel_object = ObjectWriter::new()
-                    .string("name", channel.unwrap_or_default())
-                    .into_js();
-                let socket_id = JsValue::from_str(&request.socket_id);
-                let back = answer(String::new(), reply);
-                ask(factory, &channel_object, options, &socket_id, back);
-            }
-            AuthSource::Handler(handler) => {
-                let mut params = ObjectWriter::new().string("socketId", &request.socket_id);
-                if let Some(name) = channel {
-                    params = params.string("channelName", name);
-                }
-                let back = answer(String::new(), reply);
-                ask(
-                    handler,
-                    &params.into_js(),
-                    &JsValue::UNDEFINED,
-                    &JsValue::UNDEFINED,
-                    back,
-                );
-            }
-        }
+            AuthSource::EchoAuthorizer { factory, options } => (factory, options),
+            AuthSource::Handler(handler) => (handler, &JsValue::UNDEFINED),
+        };
+        let channel = channel.map_or(JsValue::UNDEFINED, JsValue::from_str);
+        ask(authorizer, options, socket_id, &channel, back);
     }
-}
-
-fn failure(status: Option<u16>, message: String) -> AuthFailure {
-    AuthFailure { status, message }
 }
 
 /// The callback for one authorization, `back(kind, value)`, which answers `reply` the
 /// first time it is called. An app's authorizer may call its callback late, twice, or
 /// never, and keep it: so the JS function owns the closure (wasm-bindgen frees it once
-/// the function is garbage-collected) instead of Rust, which could only guess when to.
-fn answer(endpoint: String, reply: Reply) -> JsValue {
+/// the function is garbage-collected) rather than Rust, which could only guess when.
+fn answer(reply: Reply) -> JsValue {
     let mut reply = Some(reply);
     Callback::wrap(Box::new(move |kind: f64, value: JsValue| {
         if let Some(reply) = reply.take() {
-            reply(read(&endpoint, kind, &value));
+            reply(read(kind, &value));
         }
     }))
     .into_js_value()
 }
 
-/// What `back(kind, value)` said: an HTTP status (`0`: the endpoint was not reached)
-/// and the body, or what an app's authorizer did (see `shell.js`).
-fn read(endpoint: &str, kind: f64, value: &JsValue) -> Result<AuthData, AuthFailure> {
-    match kind as i32 {
-        // `callback(error)`.
-        -1 => {
-            let status = Reflect::get(value, &JsValue::from_str("status"))
-                .ok()
-                .and_then(|status| status.as_f64())
-                .map(|status| status as u16);
-            Err(failure(status, error_message(value)))
+/// What `back(kind, value)` said (see `shell.js`): `-2` an app authorizer's data, `-3`
+/// an endpoint's 200 answer, otherwise a failure's message with its status (`-1`: none).
+fn read(kind: f64, value: &JsValue) -> Result<AuthData, AuthFailure> {
+    let text = value
+        .as_string()
+        .or_else(|| stringify(value))
+        .unwrap_or_default();
+    let status = match kind as i32 {
+        -2 => return AuthData::from_json(&text),
+        -3 => {
+            return AuthData::from_json(&text).map_err(|invalid| {
+                // pusher-js's wording.
+                let mut message = String::from("JSON returned from auth endpoint was invalid (");
+                message.push_str(&invalid.message);
+                message.push_str("), yet status code was 200");
+                AuthFailure {
+                    status: Some(200),
+                    message,
+                }
+            });
         }
-        // `callback(null, data)`.
-        -2 => {
-            let text = value
-                .as_string()
-                .or_else(|| stringify(value))
-                .unwrap_or_default();
-            AuthData::from_json(&text)
-        }
-        // The authorizer threw.
-        -3 => Err(failure(None, error_message(value))),
-        0 => {
-            let mut message = String::from("Could not reach the auth endpoint ");
-            message.push_str(endpoint);
-            message.push_str(": ");
-            message.push_str(&error_message(value));
-            Err(failure(Some(0), message))
-        }
-        status => read_answer(
-            endpoint,
-            status as u16,
-            &value.as_string().unwrap_or_default(),
-        ),
-    }
-}
-
-/// Reads an auth endpoint's answer, with pusher-js's wording for what went wrong.
-fn read_answer(endpoint: &str, status: u16, text: &str) -> Result<AuthData, AuthFailure> {
-    if status != 200 {
-        let mut message =
-            String::from("Unable to retrieve auth string from auth endpoint - received status: ");
-        json::write_u64(&mut message, status.into());
-        message.push_str(" from ");
-        message.push_str(endpoint);
-        return Err(failure(Some(status), message));
-    }
-    AuthData::from_json(text).map_err(|invalid| {
-        let mut message = String::from("JSON returned from auth endpoint was invalid (");
-        message.push_str(&invalid.message);
-        message.push_str("), yet status code was 200");
-        failure(Some(200), message)
+        -1 => None,
+        _ => Some(kind as u16),
+    };
+    Err(AuthFailure {
+        status,
+        message: text,
     })
 }
 
-/// The request for `shell.js`'s `post`, as JSON: `fetch`'s init object with the form
-/// fields as `[name, value]` pairs. One string across the boundary costs far less than
-/// a call per field or header.
+/// The request for `shell.js`'s `post`: `[headers, fields]` as JSON, both lists of
+/// `[name, value]` pairs. One string across the boundary costs far less than a call per
+/// field or header.
 fn form(http: &HttpAuth, socket_id: &str, channel: Option<&str>) -> String {
-    let mut body = String::from("[");
-    let mut field = |name: &str, value: &str| {
-        if body.len() > 1 {
-            body.push(',');
-        }
-        body.push('[');
-        json::write_string(&mut body, name);
-        body.push(',');
-        json::write_string(&mut body, value);
-        body.push(']');
-    };
-    field("socket_id", socket_id);
+    let mut out = String::from("[[");
+    for (name, value) in &http.headers {
+        pair(&mut out, name, value);
+    }
+    out.push_str("],[");
+    pair(&mut out, "socket_id", socket_id);
     if let Some(name) = channel {
-        field("channel_name", name);
+        pair(&mut out, "channel_name", name);
     }
     for (name, value) in &http.params {
-        field(name, value);
+        pair(&mut out, name, value);
     }
-    body.push(']');
+    out.push_str("]]");
+    out
+}
 
-    let mut headers = ObjectWriter::new()
-        .string("Content-Type", "application/x-www-form-urlencoded")
-        .string("Accept", "application/json");
-    for (name, value) in &http.headers {
-        headers = headers.string(name, value);
+/// `[name, value]`, after a comma unless it opens its list.
+fn pair(out: &mut String, name: &str, value: &str) {
+    if !out.ends_with('[') {
+        out.push(',');
     }
-    ObjectWriter::new()
-        .string("method", "POST")
-        .string("credentials", "same-origin")
-        .raw("body", &body)
-        .raw("headers", &headers.into_text())
-        .into_text()
+    out.push('[');
+    json::write_string(out, name);
+    out.push(',');
+    json::write_string(out, value);
+    out.push(']');
 }

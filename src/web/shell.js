@@ -3,12 +3,35 @@
 // Every callback here is the shell's one closure type, `back(number, value)`, owned by
 // Rust; nothing here keeps a callback after Rust has detached it.
 
-// POSTs the form `init.body` (`[[name, value], …]`, URI-encoded here as pusher-js does)
-// with `init`'s headers, and calls `back(status, text)` exactly once — or `back(0,
-// error)` when the endpoint could not be reached (network error, timeout, no `fetch`).
-export function post(url, init, ms, back) {
-    init = JSON.parse(init);
-    init.body = init.body.map((pair) => pair.map(encodeURIComponent).join('=')).join('&');
+// The message of a thrown value: an `Error`'s `message`, a string, or its JSON.
+function message(thrown) {
+    if (thrown instanceof Error) return thrown.message;
+    if (typeof thrown == 'string') return thrown;
+    try {
+        return JSON.stringify(thrown) ?? 'unknown error';
+    } catch {
+        return 'unknown error';
+    }
+}
+
+// POSTs to an auth endpoint the way pusher-js and Laravel expect: the form
+// `socket_id=…&channel_name=…&…` (URI-encoded as pusher-js does), the app's headers,
+// cookies sent to the same origin. `request` is the JSON `[headers, fields]`, both as
+// `[name, value]` pairs. Calls `back` exactly once: `back(-3, text)` for a 200, else
+// `back(status, message)`, with status 0 when the endpoint could not be reached (a
+// network error, the timeout of `ms` milliseconds, no `fetch`).
+export function post(url, request, ms, back) {
+    const [headers, fields] = JSON.parse(request);
+    const init = {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: {
+            'Content-Type': 'application/x-www-form-urlencoded',
+            Accept: 'application/json',
+            ...Object.fromEntries(headers),
+        },
+        body: fields.map((field) => field.map(encodeURIComponent).join('=')).join('&'),
+    };
     new Promise((sent) => {
         // Engines without `AbortSignal.timeout` (before 2022) get no timeout.
         try {
@@ -17,34 +40,48 @@ export function post(url, init, ms, back) {
         sent(fetch(url, init));
     }).then(
         (response) =>
-            response.text().then(
-                (text) => back(response.status, text),
-                () => back(response.status, ''),
-            ),
-        (error) => back(0, error),
+            response
+                .text()
+                .catch(() => '')
+                .then((text) =>
+                    response.status == 200
+                        ? back(-3, text)
+                        : back(
+                              response.status,
+                              `Unable to retrieve auth string from auth endpoint - received status: ${response.status} from ${url}`,
+                          ),
+                ),
+        (error) => back(0, `Could not reach the auth endpoint ${url}: ${message(error)}`),
     );
 }
 
-// Runs an app authorizer: laravel-echo's `authorizer(channel, options)
-// .authorize(socketId, callback)` when `socketId` is given, else pusher-js's
-// `customHandler(params, callback)`. `callback(error, data)` answers `back(-1, error)`
-// or `back(-2, data)`; a synchronous throw answers `back(-3, thrown)`.
-export function ask(authorizer, params, options, socketId, back) {
-    const callback = (error, data) => (error == null ? back(-2, data) : back(-1, error));
+// Runs an app authorizer: laravel-echo's `authorizer({name: channel}, options)
+// .authorize(socketId, callback)`, or, when `options` is undefined, pusher-js's
+// `customHandler({socketId, channelName}, callback)` (no `channelName` for a user
+// sign-in). `callback(null, data)` answers `back(-2, data)`; `callback(error)` and a
+// synchronous throw answer `back(status, message)`, status -1 when the error has none.
+export function ask(authorizer, options, socketId, channel, back) {
+    const fail = (error, status) => back(typeof status == 'number' && status >= 0 ? status : -1, message(error));
+    const callback = (error, data) => (error == null ? back(-2, data) : fail(error, error.status));
     try {
-        if (socketId === undefined) authorizer.call(null, params, callback);
-        else authorizer.call(null, params, options).authorize(socketId, callback);
+        if (options !== undefined) authorizer.call(null, { name: channel }, options).authorize(socketId, callback);
+        else authorizer.call(null, channel === undefined ? { socketId } : { socketId, channelName: channel }, callback);
     } catch (thrown) {
-        back(-3, thrown);
+        fail(thrown);
     }
 }
 
 // Opens a WebSocket that reports to `back`: `back(-1)` opened, `back(-2, data)` a frame,
-// `back(code, reason)` closed. `undefined` where there is no WebSocket; throws what the
-// constructor throws (a bad URL, a Content-Security-Policy).
+// `back(code, reason)` closed. `undefined` where there is no WebSocket; the message when
+// the constructor refused (a bad URL, a Content-Security-Policy).
 export function socket(url, back) {
     if (!globalThis.WebSocket) return;
-    const ws = new WebSocket(url);
+    let ws;
+    try {
+        ws = new WebSocket(url);
+    } catch (thrown) {
+        return message(thrown);
+    }
     ws.onopen = () => back(-1);
     ws.onmessage = (event) => back(-2, event.data);
     ws.onclose = (event) => back(event.code || 1006, event.reason);

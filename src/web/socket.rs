@@ -7,15 +7,14 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::WebSocket;
 
-use super::js_value::error_message;
 use super::Callback;
 
 #[wasm_bindgen(module = "/src/web/shell.js")]
 extern "C" {
     /// `new WebSocket(url)` with its three handlers wired to `back` (see `shell.js`):
     /// one import, and one callback, instead of a setter and a closure per handler.
-    #[wasm_bindgen(catch)]
-    fn socket(url: &str, back: &JsValue) -> Result<JsValue, JsValue>;
+    /// Returns the socket, `undefined` without WebSockets, or why the constructor refused.
+    fn socket(url: &str, back: &JsValue) -> JsValue;
     /// Detaches the handlers and closes the socket unless it is closing already.
     fn unsocket(ws: &JsValue, code: u16, reason: &str);
 }
@@ -65,10 +64,13 @@ impl Socket {
                 },
             })
         }));
-        match socket(url, back.as_ref()) {
-            Ok(ws) if ws.is_undefined() => Err(OpenError::Unsupported),
-            Ok(ws) => Ok(Socket { ws, _back: back }),
-            Err(thrown) => Err(OpenError::Refused(error_message(&thrown))),
+        let ws = socket(url, back.as_ref());
+        if ws.is_undefined() {
+            return Err(OpenError::Unsupported);
+        }
+        match ws.as_string() {
+            Some(refused) => Err(OpenError::Refused(refused)),
+            None => Ok(Socket { ws, _back: back }),
         }
     }
 
