@@ -24,19 +24,18 @@ pub use listeners::Scope;
 
 use wasm_bindgen::prelude::*;
 
-#[wasm_bindgen]
+#[wasm_bindgen(module = "/src/web/shell.js")]
 extern "C" {
-    /// `globalThis`. One import rather than `js_sys::global()`, which probes `globalThis`,
-    /// `self`, `window` and `global` through four lazily initialised thread-locals (four
-    /// imports and their code, for size); every engine that runs this module (it needs
-    /// wasm reference types) has `globalThis`.
-    #[wasm_bindgen(thread_local_v2, js_name = globalThis)]
-    static GLOBAL_THIS: js_sys::Object;
+    /// `globalThis`, from a plain function: cheaper than `js_sys::global()` (which probes
+    /// `globalThis`, `self`, `window` and `global` through four lazily initialised
+    /// thread-locals) and than a cached `static` (one more thread-local).
+    #[wasm_bindgen(js_name = globalObject)]
+    fn global_object() -> js_sys::Object;
 }
 
 /// The global object: the window on a page, the worker's scope in a worker.
 pub(crate) fn global() -> js_sys::Object {
-    GLOBAL_THIS.with(Clone::clone)
+    global_object()
 }
 
 /// The one closure type of everything the shell hands to JS (socket, timer, page

@@ -129,3 +129,14 @@ function pageListeners(method, listener) {
 
 // Whether the page is hidden right now (a tab opened in the background).
 export const hidden = () => !!globalThis.document?.hidden;
+
+export const globalObject = () => globalThis;
+
+// Clears the timeout pending for `back`, if any, then sets one that calls `back` after
+// `ms` milliseconds unless `ms` is negative. The handle (a number in browsers, an object
+// elsewhere) stays here, on `back`. The globals rather than `window.setTimeout`: they
+// exist in workers too.
+export function arm(back, ms) {
+    clearTimeout(back.timeout);
+    back.timeout = ms < 0 ? undefined : setTimeout(() => ((back.timeout = undefined), back()), ms);
+}

@@ -6,21 +6,16 @@
 
 use crate::prelude::*;
 
-use js_sys::Function;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
 use super::Callback;
 use crate::protocol::Instant;
 
-#[wasm_bindgen]
+#[wasm_bindgen(module = "/src/web/shell.js")]
 extern "C" {
-    // The globals rather than `window.setTimeout`: they exist in workers too. The
-    // handle is a number in browsers, an object elsewhere; it is only handed back.
-    #[wasm_bindgen(js_name = setTimeout)]
-    fn set_timeout(callback: &Function, delay_ms: f64) -> JsValue;
-    #[wasm_bindgen(js_name = clearTimeout)]
-    fn clear_timeout(handle: &JsValue);
+    /// Clears the timeout pending for `back`, then, for a delay of 0 or more, sets a new
+    /// one (see `shell.js`): one import for both, and the handle stays in JS.
+    fn arm(back: &JsValue, delay_ms: f64);
 }
 
 /// The longest delay `setTimeout` honours; longer ones fire at once.
@@ -29,8 +24,8 @@ const MAX_DELAY_MS: u64 = 0x7FFF_FFFF;
 /// A single pending timeout that calls one callback. Cleared when dropped.
 pub struct Timeout {
     callback: Callback,
-    /// The pending `setTimeout` and the deadline it was armed for.
-    armed: Option<(JsValue, Instant)>,
+    /// The deadline the pending timeout was armed for.
+    deadline: Option<Instant>,
 }
 
 impl Timeout {
@@ -38,41 +33,33 @@ impl Timeout {
     pub fn new(mut on_fire: impl FnMut() + 'static) -> Self {
         Timeout {
             callback: Callback::wrap(Box::new(move |_, _| on_fire())),
-            armed: None,
+            deadline: None,
         }
     }
 
     /// Makes the timeout fire at `deadline` (or never, for `None`). Re-arming for the
     /// deadline already pending does nothing.
     pub fn set(&mut self, now: Instant, deadline: Option<Instant>) {
-        if self.armed.as_ref().map(|(_, at)| *at) == deadline {
+        if self.deadline == deadline {
             return;
         }
-        self.clear();
-        if let Some(at) = deadline {
-            let delay = at
-                .as_millis()
+        self.deadline = deadline;
+        let delay = deadline.map_or(-1.0, |at| {
+            at.as_millis()
                 .saturating_sub(now.as_millis())
-                .min(MAX_DELAY_MS);
-            let handle = set_timeout(self.callback.as_ref().unchecked_ref(), delay as f64);
-            self.armed = Some((handle, at));
-        }
+                .min(MAX_DELAY_MS) as f64
+        });
+        arm(self.callback.as_ref(), delay);
     }
 
     /// The timeout has fired: nothing is pending any more.
     pub fn fired(&mut self) {
-        self.armed = None;
-    }
-
-    fn clear(&mut self) {
-        if let Some((handle, _)) = self.armed.take() {
-            clear_timeout(&handle);
-        }
+        self.deadline = None;
     }
 }
 
 impl Drop for Timeout {
     fn drop(&mut self) {
-        self.clear();
+        arm(self.callback.as_ref(), -1.0);
     }
 }
