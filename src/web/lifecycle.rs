@@ -14,17 +14,15 @@ use crate::protocol::PageEvent;
 
 #[wasm_bindgen(module = "/src/web/shell.js")]
 extern "C" {
-    /// Adds the four listeners, all reporting to `back` (see `shell.js`); returns what
-    /// [`unlisten`] takes (`undefined` in a worker, where there is no page).
-    fn listen(back: &JsValue) -> JsValue;
-    fn unlisten(listener: &JsValue);
+    /// Adds (`on`) or removes the four listeners, all reporting to `back` (see
+    /// `shell.js`); nothing in a worker, where there is no page.
+    fn listen(back: &JsValue, on: bool);
     fn hidden() -> bool;
 }
 
 /// The listeners, removed again when this is dropped.
 pub struct PageLifecycle {
-    listener: JsValue,
-    _back: Callback,
+    back: Callback,
 }
 
 impl PageLifecycle {
@@ -40,10 +38,8 @@ impl PageLifecycle {
                 _ => PageEvent::Offline,
             })
         }));
-        PageLifecycle {
-            listener: listen(back.as_ref()),
-            _back: back,
-        }
+        listen(back.as_ref(), true);
+        PageLifecycle { back }
     }
 
     /// Whether the page is hidden right now (a tab opened in the background).
@@ -54,6 +50,6 @@ impl PageLifecycle {
 
 impl Drop for PageLifecycle {
     fn drop(&mut self) {
-        unlisten(&self.listener);
+        listen(self.back.as_ref(), false);
     }
 }

@@ -88,6 +88,14 @@ export function socket(url, back) {
     return ws;
 }
 
+// Sends a text frame. A socket that is not open (any more) throws: its close event is
+// on its way, the frame is moot.
+export function send(ws, text) {
+    try {
+        ws.send(text);
+    } catch {}
+}
+
 // Detaches the socket's handlers, then closes it with `code` and `reason` unless it is
 // closing already. A close that throws (a code the browser refuses) leaves it open.
 export function unsocket(ws, code, reason) {
@@ -97,14 +105,14 @@ export function unsocket(ws, code, reason) {
     } catch {}
 }
 
-// Listens to the page lifecycle (nothing to listen to in a worker) and reports to
-// `back`: `visibilitychange` as 0 (hidden) or 1 (visible), `pageshow` as 2, or 3 when
-// restored from the back/forward cache, `online` as 4, `offline` as 5. Returns what
-// `unlisten` takes to remove the listeners.
-export function listen(back) {
+// Adds (`on`) or removes the page-lifecycle listeners reporting to `back` (nothing to
+// listen to in a worker): `visibilitychange` as 0 (hidden) or 1 (visible), `pageshow`
+// as 2, or 3 when restored from the back/forward cache, `online` as 4, `offline` as 5.
+// The one listener function they share is kept on `back`, to be removed again.
+export function listen(back, on) {
     const document = globalThis.document;
     if (!document) return;
-    const listener = (event) =>
+    const listener = (back.listener ??= (event) =>
         back(
             event.type == 'visibilitychange'
                 ? +!document.hidden
@@ -113,16 +121,8 @@ export function listen(back) {
                   : event.type == 'online'
                     ? 4
                     : 5,
-        );
-    pageListeners(addEventListener, listener);
-    return listener;
-}
-
-export function unlisten(listener) {
-    if (listener) pageListeners(removeEventListener, listener);
-}
-
-function pageListeners(method, listener) {
+        ));
+    const method = on ? addEventListener : removeEventListener;
     method.call(document, 'visibilitychange', listener);
     for (const name of ['pageshow', 'online', 'offline']) method.call(globalThis, name, listener);
 }

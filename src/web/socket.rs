@@ -4,8 +4,6 @@ use crate::prelude::*;
 use alloc::rc::Rc;
 
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
-use web_sys::WebSocket;
 
 use super::Callback;
 
@@ -17,6 +15,8 @@ extern "C" {
     fn socket(url: &str, back: &JsValue) -> JsValue;
     /// Detaches the handlers and closes the socket unless it is closing already.
     fn unsocket(ws: &JsValue, code: u16, reason: &str);
+    /// `ws.send(text)`, ignoring a refusal.
+    fn send(ws: &JsValue, text: &str);
 }
 
 /// What a socket reports.
@@ -77,7 +77,7 @@ impl Socket {
     /// Sends one text frame. The core only sends on an open socket; should the socket
     /// have closed meanwhile, its close event is on its way and the frame is moot.
     pub fn send(&self, text: &str) {
-        let _ = self.ws.unchecked_ref::<WebSocket>().send_with_str(text);
+        send(&self.ws, text);
     }
 
     /// Closes with `code` and `reason`, then detaches (by dropping).
