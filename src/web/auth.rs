@@ -2,6 +2,7 @@
 //! channel subscription or a user sign-in for one socket id.
 
 use crate::prelude::*;
+use core::cell::Cell;
 
 use js_sys::Function;
 use wasm_bindgen::prelude::*;
@@ -100,7 +101,7 @@ impl AuthConfig {
 /// never, and keep it: so the JS function owns the closure (wasm-bindgen frees it once
 /// the function is garbage-collected) rather than Rust, which could only guess when.
 fn answer(reply: Reply) -> JsValue {
-    let mut reply = Some(reply);
+    let reply = Cell::new(Some(reply));
     Callback::wrap(Box::new(move |kind: f64, value: JsValue| {
         if let Some(reply) = reply.take() {
             reply(read(kind, &value));

@@ -42,4 +42,4 @@ pub(crate) fn global() -> js_sys::Object {
 /// listeners, auth answers), called as `back(kind, value)`: every distinct closure type
 /// costs its own wasm-bindgen shims, so there is only this one, always built from a
 /// boxed `FnMut` (`Callback::wrap`) so that nothing about it is generic.
-pub(crate) type Callback = Closure<dyn FnMut(f64, JsValue)>;
+pub(crate) type Callback = Closure<dyn Fn(f64, JsValue)>;

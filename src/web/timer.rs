@@ -30,7 +30,7 @@ pub struct Timeout {
 
 impl Timeout {
     /// A disarmed timeout that will call `on_fire`.
-    pub fn new(mut on_fire: impl FnMut() + 'static) -> Self {
+    pub fn new(on_fire: impl Fn() + 'static) -> Self {
         Timeout {
             callback: Callback::wrap(Box::new(move |_, _| on_fire())),
             deadline: None,
