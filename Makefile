@@ -64,6 +64,7 @@ build: setup-wasm
 	@# The glue ships minified, as pusher-js ships pusher.min.js, and as one file: the
 	@# shell's JS snippets (src/web/shell.js, copied under snippets/) are bundled in.
 	esbuild $(BINDGEN_OUT)/echo_wasm.js --bundle --minify --format=esm --log-level=warning --allow-overwrite --outfile=$(BINDGEN_OUT)/echo_wasm.js
+	rm -rf $(BINDGEN_OUT)/snippets
 	@$(MAKE) --no-print-directory size
 
 ## bench: hot-path throughput of the core (native, release profile) and the module size
