@@ -41,5 +41,6 @@ pub(crate) fn global() -> js_sys::Object {
 /// The one closure type of everything the shell hands to JS (socket, timer, page
 /// listeners, auth answers), called as `back(kind, value)`: every distinct closure type
 /// costs its own wasm-bindgen shims, so there is only this one, always built from a
-/// boxed `FnMut` (`Callback::wrap`) so that nothing about it is generic.
+/// boxed closure (`Callback::wrap`) so that nothing about it is generic. `Fn` rather
+/// than `FnMut`: its JS wrapper is the simpler one, and no callback needs `&mut`.
 pub(crate) type Callback = Closure<dyn Fn(f64, JsValue)>;

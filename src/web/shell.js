@@ -1,7 +1,8 @@
 // The browser shell's JavaScript side: the few steps that would otherwise each be a
 // wasm-bindgen import plus Rust glue around it (a chain of promises, an event's fields).
-// Every callback here is the shell's one closure type, `back(number, value)`, owned by
-// Rust; nothing here keeps a callback after Rust has detached it.
+// Every callback here is the shell's one closure type, `back(number, value)`. Rust owns
+// the socket's, the timer's and the page listeners' and detaches them here before it
+// drops them; an authorization's is owned by its JS function (see `answer` in auth.rs).
 
 // The message of a thrown value: an `Error`'s `message`, a string, or its JSON.
 function message(thrown) {
@@ -71,7 +72,8 @@ export function ask(authorizer, options, socketId, channel, back) {
     }
 }
 
-// Opens a WebSocket that reports to `back`: `back(-1)` opened, `back(-2, data)` a frame,
+// Opens a WebSocket that reports to `back`: `back(-1)` opened, `back(-2, data)` a frame
+// (Rust ignores binary ones, which the protocol does not have),
 // `back(code, reason)` closed. `undefined` where there is no WebSocket; the message when
 // the constructor refused (a bad URL, a Content-Security-Policy).
 export function socket(url, back) {
@@ -130,6 +132,7 @@ export function listen(back, on) {
 // Whether the page is hidden right now (a tab opened in the background).
 export const hidden = () => !!globalThis.document?.hidden;
 
+// The global object: the window on a page, the worker's scope in a worker.
 export const globalObject = () => globalThis;
 
 // Clears the timeout pending for `back`, if any, then sets one that calls `back` after
