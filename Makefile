@@ -61,8 +61,10 @@ build: setup-wasm
 		$(WASM_OPT_FEATURES) $(BINDGEN_OUT)/echo_wasm_bg.wasm -o $(BINDGEN_OUT)/echo_wasm_bg.wasm \
 		> $(BINDGEN_OUT)/names.json
 	node scripts/minify-names.mjs $(BINDGEN_OUT)/echo_wasm.js $(BINDGEN_OUT)/names.json $(BINDGEN_OUT)/echo_wasm_bg.wasm
-	@# The glue ships minified, as pusher-js ships pusher.min.js.
-	esbuild $(BINDGEN_OUT)/echo_wasm.js --minify --format=esm --log-level=warning --allow-overwrite --outfile=$(BINDGEN_OUT)/echo_wasm.js
+	@# The glue ships minified, as pusher-js ships pusher.min.js, and as one file: the
+	@# shell's JS snippets (src/web/shell.js, copied under snippets/) are bundled in.
+	esbuild $(BINDGEN_OUT)/echo_wasm.js --bundle --minify --format=esm --log-level=warning --allow-overwrite --outfile=$(BINDGEN_OUT)/echo_wasm.js
+	rm -rf $(BINDGEN_OUT)/snippets
 	@$(MAKE) --no-print-directory size
 
 ## bench: hot-path throughput of the core (native, release profile) and the module size

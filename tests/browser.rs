@@ -37,6 +37,19 @@ export async function helperCall(base, method, path, body) {
     }
     return answer;
 }
+// customHandlers that misbehave: one answers twice (then throws), one throws.
+export function misbehavingHandlers() {
+    return [
+        (params, callback) => {
+            callback(null, 'not json');
+            callback(null, {});
+            throw new Error('ignored');
+        },
+        () => {
+            throw new Error('thrown by the app');
+        },
+    ];
+}
 export function countWebSockets() {
     return globalThis.__openSockets ? globalThis.__openSockets.size : -1;
 }
@@ -68,6 +81,8 @@ extern "C" {
         path: &str,
         body: JsValue,
     ) -> Result<js_sys::Promise, JsValue>;
+    #[wasm_bindgen(js_name = misbehavingHandlers)]
+    fn misbehaving_handlers() -> js_sys::Array;
     #[wasm_bindgen(js_name = countWebSockets)]
     fn count_web_sockets() -> i32;
     #[wasm_bindgen(js_name = trackWebSockets)]
@@ -574,6 +589,54 @@ async fn authorizer_errors_become_the_channels_subscription_error() {
         Some("not allowed by the app")
     );
     drop(handler);
+}
+
+#[wasm_bindgen_test]
+async fn a_throwing_authorizer_and_an_unreachable_endpoint_are_subscription_errors() {
+    // One answers, answers again, then throws: only the first answer counts.
+    let handlers = misbehaving_handlers();
+    let mut probes = Vec::new();
+    for (handler, channel) in handlers
+        .iter()
+        .zip(["private-answers-twice", "private-throws"])
+    {
+        let options = options("{}");
+        let authorization = js_sys::Object::new();
+        set(&authorization, "customHandler", &handler);
+        set(&options, "channelAuthorization", &authorization);
+        let mut probe = Probe::from_options(options);
+        probe.record(channel, "pusher:subscription_error");
+        probe.client.connect();
+        probe.client.subscribe(channel).unwrap();
+        probes.push((probe, channel));
+    }
+    let mut unreachable = connected_probe(r#"{"authEndpoint":"http://127.0.0.1:1/auth"}"#).await;
+    unreachable.record("private-unreachable", "pusher:subscription_error");
+    unreachable.client.subscribe("private-unreachable").unwrap();
+    probes.push((unreachable, "private-unreachable"));
+
+    let mut errors = Vec::new();
+    for (probe, channel) in &probes {
+        let label = format!("{channel}/pusher:subscription_error");
+        probe.saw(&label, 1).await;
+        pause(100).await; // a second answer would be reported by now
+        assert_eq!(probe.log.count(&label), 1, "{:?}", probe.log.entries());
+        errors.push(json(&probe.log.data_of(&label)[0]));
+    }
+    assert!(get(&errors[0], "error")
+        .as_string()
+        .unwrap()
+        .contains("JSON"));
+    assert_eq!(
+        get(&errors[1], "error").as_string().as_deref(),
+        Some("thrown by the app")
+    );
+    assert!(get(&errors[1], "status").is_undefined());
+    assert!(get(&errors[2], "error")
+        .as_string()
+        .unwrap()
+        .starts_with("Could not reach the auth endpoint http://127.0.0.1:1/auth: "));
+    assert_eq!(get(&errors[2], "status").as_f64(), Some(0.0));
 }
 
 // ----- presence ------------------------------------------------------------------------

@@ -7,7 +7,6 @@
 use crate::prelude::*;
 use js_sys::JSON;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
 use crate::protocol::json;
 use crate::protocol::Payload;
@@ -30,17 +29,6 @@ pub fn payload(payload: &Payload) -> JsValue {
 /// function, a cycle, a `toJSON` that throws).
 pub fn stringify(value: &JsValue) -> Option<String> {
     JSON::stringify(value).ok()?.as_string()
-}
-
-/// The message of a thrown value: an `Error`'s `message`, a string, or its JSON.
-pub fn error_message(thrown: &JsValue) -> String {
-    if let Some(error) = thrown.dyn_ref::<js_sys::Error>() {
-        return error.message().into();
-    }
-    thrown
-        .as_string()
-        .or_else(|| stringify(thrown))
-        .unwrap_or_else(|| "unknown error".to_owned())
 }
 
 /// Writes one flat JSON object, member by member.

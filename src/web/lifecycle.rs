@@ -7,89 +7,49 @@
 use crate::prelude::*;
 use alloc::rc::Rc;
 
-use wasm_bindgen::{JsCast, JsValue};
-use web_sys::EventTarget;
+use wasm_bindgen::prelude::*;
 
-use super::socket::{field, Handler};
+use super::Callback;
 use crate::protocol::PageEvent;
 
-/// One registered listener: where, for which event, and the callback.
-struct Registration {
-    target: EventTarget,
-    name: &'static str,
-    callback: Handler,
+#[wasm_bindgen(module = "/src/web/shell.js")]
+extern "C" {
+    /// Adds (`on`) or removes the four listeners, all reporting to `back` (see
+    /// `shell.js`); nothing in a worker, where there is no page.
+    fn listen(back: &JsValue, on: bool);
+    fn hidden() -> bool;
 }
 
 /// The listeners, removed again when this is dropped.
 pub struct PageLifecycle {
-    listeners: Vec<Registration>,
+    back: Callback,
 }
 
 impl PageLifecycle {
     /// Listens to the page (nothing to listen to in a worker) and reports to `report`.
     pub fn attach(report: Rc<dyn Fn(PageEvent)>) -> PageLifecycle {
-        let mut lifecycle = PageLifecycle {
-            listeners: Vec::new(),
-        };
-        let Some(window) = super::window() else {
-            return lifecycle;
-        };
-        if let Some(document) = window.document() {
-            lifecycle.listen(document.into(), "visibilitychange", &report, |_| {
-                if PageLifecycle::page_hidden() {
-                    PageEvent::Hidden
-                } else {
-                    PageEvent::Visible
-                }
-            });
-        }
-        let target: EventTarget = window.into();
-        lifecycle.listen(target.clone(), "pageshow", &report, |event| {
-            let persisted = field(event, "persisted").as_bool() == Some(true);
-            PageEvent::PageShow { persisted }
-        });
-        lifecycle.listen(target.clone(), "online", &report, |_| PageEvent::Online);
-        lifecycle.listen(target, "offline", &report, |_| PageEvent::Offline);
-        lifecycle
+        let back = Callback::wrap(Box::new(move |kind: f64, _| {
+            report(match kind as i32 {
+                0 => PageEvent::Hidden,
+                1 => PageEvent::Visible,
+                2 => PageEvent::PageShow { persisted: false },
+                3 => PageEvent::PageShow { persisted: true },
+                4 => PageEvent::Online,
+                _ => PageEvent::Offline,
+            })
+        }));
+        listen(back.as_ref(), true);
+        PageLifecycle { back }
     }
 
     /// Whether the page is hidden right now (a tab opened in the background).
     pub fn page_hidden() -> bool {
-        super::window()
-            .and_then(|window| window.document())
-            .is_some_and(|document| document.hidden())
-    }
-
-    fn listen(
-        &mut self,
-        target: EventTarget,
-        name: &'static str,
-        report: &Rc<dyn Fn(PageEvent)>,
-        // A plain function, not a generic closure: one copy of this code for all four.
-        read: fn(&JsValue) -> PageEvent,
-    ) {
-        let report = Rc::clone(report);
-        let callback = Handler::new(move |event: JsValue| report(read(&event)));
-        if target
-            .add_event_listener_with_callback(name, callback.as_ref().unchecked_ref())
-            .is_ok()
-        {
-            self.listeners.push(Registration {
-                target,
-                name,
-                callback,
-            });
-        }
+        hidden()
     }
 }
 
 impl Drop for PageLifecycle {
     fn drop(&mut self) {
-        for listener in &self.listeners {
-            let _ = listener.target.remove_event_listener_with_callback(
-                listener.name,
-                listener.callback.as_ref().unchecked_ref(),
-            );
-        }
+        listen(self.back.as_ref(), false);
     }
 }

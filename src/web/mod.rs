@@ -24,22 +24,23 @@ pub use listeners::Scope;
 
 use wasm_bindgen::prelude::*;
 
-#[wasm_bindgen]
+#[wasm_bindgen(module = "/src/web/shell.js")]
 extern "C" {
-    /// `globalThis`. One import rather than `js_sys::global()`, which probes `globalThis`,
-    /// `self`, `window` and `global` through four lazily initialised thread-locals (four
-    /// imports and their code, for size); every engine that runs this module (it needs
-    /// wasm reference types) has `globalThis`.
-    #[wasm_bindgen(thread_local_v2, js_name = globalThis)]
-    static GLOBAL_THIS: js_sys::Object;
+    /// `globalThis`, from a plain function: cheaper than `js_sys::global()` (which probes
+    /// `globalThis`, `self`, `window` and `global` through four lazily initialised
+    /// thread-locals) and than a cached `static` (one more thread-local).
+    #[wasm_bindgen(js_name = globalObject)]
+    fn global_object() -> js_sys::Object;
 }
 
 /// The global object: the window on a page, the worker's scope in a worker.
 pub(crate) fn global() -> js_sys::Object {
-    GLOBAL_THIS.with(Clone::clone)
+    global_object()
 }
 
-/// The window, on a page (`web_sys::window()`, over [`global`]).
-fn window() -> Option<web_sys::Window> {
-    global().dyn_into().ok()
-}
+/// The one closure type of everything the shell hands to JS (socket, timer, page
+/// listeners, auth answers), called as `back(kind, value)`: every distinct closure type
+/// costs its own wasm-bindgen shims, so there is only this one, always built from a
+/// boxed closure (`Callback::wrap`) so that nothing about it is generic. `Fn` rather
+/// than `FnMut`: its JS wrapper is the simpler one, and no callback needs `&mut`.
+pub(crate) type Callback = Closure<dyn Fn(f64, JsValue)>;

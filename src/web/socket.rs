@@ -3,20 +3,20 @@
 use crate::prelude::*;
 use alloc::rc::Rc;
 
-use js_sys::Reflect;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
-use web_sys::WebSocket;
 
-use super::js_value::error_message;
+use super::Callback;
 
-/// The one closure type of the shell's event handlers (sockets, page, timer): one
-/// signature means one piece of wasm-bindgen glue, and fields are read by name.
-pub type Handler = Closure<dyn FnMut(JsValue)>;
-
-/// `event[name]`.
-pub fn field(event: &JsValue, name: &str) -> JsValue {
-    Reflect::get(event, &JsValue::from_str(name)).unwrap_or_default()
+#[wasm_bindgen(module = "/src/web/shell.js")]
+extern "C" {
+    /// `new WebSocket(url)` with its three handlers wired to `back` (see `shell.js`):
+    /// one import, and one callback, instead of a setter and a closure per handler.
+    /// Returns the socket, `undefined` without WebSockets, or why the constructor refused.
+    fn socket(url: &str, back: &JsValue) -> JsValue;
+    /// Detaches the handlers and closes the socket unless it is closing already.
+    fn unsocket(ws: &JsValue, code: u16, reason: &str);
+    /// `ws.send(text)`, ignoring a refusal.
+    fn send(ws: &JsValue, text: &str);
 }
 
 /// What a socket reports.
@@ -42,76 +42,54 @@ pub enum OpenError {
     Refused(String),
 }
 
-/// An open (or opening) WebSocket and the handlers it reports through.
+/// An open (or opening) WebSocket and the callback it reports through.
 pub struct Socket {
-    ws: WebSocket,
-    _on_open: Handler,
-    _on_message: Handler,
-    _on_close: Handler,
+    ws: JsValue,
+    _back: Callback,
 }
 
 impl Socket {
     /// Opens a socket to `url`; everything that happens to it goes to `report`.
     pub fn open(url: &str, report: Rc<dyn Fn(SocketEvent)>) -> Result<Socket, OpenError> {
-        let has_websocket = js_sys::Reflect::has(&super::global(), &JsValue::from_str("WebSocket"))
-            .unwrap_or(false);
-        if !has_websocket {
+        let back = Callback::wrap(Box::new(move |kind: f64, value: JsValue| {
+            report(match kind as i32 {
+                -1 => SocketEvent::Open,
+                -2 => match value.as_string() {
+                    Some(text) => SocketEvent::Message(text),
+                    None => return,
+                },
+                code => SocketEvent::Closed {
+                    code: code as u16,
+                    reason: value.as_string().unwrap_or_default(),
+                },
+            })
+        }));
+        let ws = socket(url, back.as_ref());
+        if ws.is_undefined() {
             return Err(OpenError::Unsupported);
         }
-        let ws = WebSocket::new(url).map_err(|e| OpenError::Refused(error_message(&e)))?;
-
-        let on_open = {
-            let report = Rc::clone(&report);
-            Handler::new(move |_| report(SocketEvent::Open))
-        };
-        let on_message = {
-            let report = Rc::clone(&report);
-            Handler::new(move |event| {
-                if let Some(text) = field(&event, "data").as_string() {
-                    report(SocketEvent::Message(text));
-                }
-            })
-        };
-        let on_close = Handler::new(move |event| {
-            report(SocketEvent::Closed {
-                code: field(&event, "code")
-                    .as_f64()
-                    .map_or(1006, |code| code as u16),
-                reason: field(&event, "reason").as_string().unwrap_or_default(),
-            })
-        });
-        ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
-        ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
-        Ok(Socket {
-            ws,
-            _on_open: on_open,
-            _on_message: on_message,
-            _on_close: on_close,
-        })
+        match ws.as_string() {
+            Some(refused) => Err(OpenError::Refused(refused)),
+            None => Ok(Socket { ws, _back: back }),
+        }
     }
 
     /// Sends one text frame. The core only sends on an open socket; should the socket
     /// have closed meanwhile, its close event is on its way and the frame is moot.
     pub fn send(&self, text: &str) {
-        let _ = self.ws.send_with_str(text);
+        send(&self.ws, text);
     }
 
     /// Closes with `code` and `reason`, then detaches (by dropping).
     pub fn close(self, code: u16, reason: &str) {
-        let _ = self.ws.close_with_code_and_reason(code, reason);
+        unsocket(&self.ws, code, reason);
     }
 }
 
 impl Drop for Socket {
     fn drop(&mut self) {
-        self.ws.set_onopen(None);
-        self.ws.set_onmessage(None);
-        self.ws.set_onclose(None);
         // A socket dropped while still open (the client itself was dropped) must not
         // stay connected with nobody listening.
-        if self.ws.ready_state() <= WebSocket::OPEN {
-            let _ = self.ws.close_with_code_and_reason(1000, "client closed");
-        }
+        unsocket(&self.ws, 1000, "client closed");
     }
 }

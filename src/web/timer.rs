@@ -4,21 +4,18 @@
 //! nothing here counts ticks: when the timeout fires, the driver reads the clock and the
 //! core works out what is due. There is never more than one timeout pending.
 
-use js_sys::Function;
-use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
+use crate::prelude::*;
 
-use super::socket::Handler;
+use wasm_bindgen::prelude::*;
+
+use super::Callback;
 use crate::protocol::Instant;
 
-#[wasm_bindgen]
+#[wasm_bindgen(module = "/src/web/shell.js")]
 extern "C" {
-    // The globals rather than `window.setTimeout`: they exist in workers too. The
-    // handle is a number in browsers, an object elsewhere; it is only handed back.
-    #[wasm_bindgen(js_name = setTimeout)]
-    fn set_timeout(callback: &Function, delay_ms: f64) -> JsValue;
-    #[wasm_bindgen(js_name = clearTimeout)]
-    fn clear_timeout(handle: &JsValue);
+    /// Clears the timeout pending for `back`, then, for a delay of 0 or more, sets a new
+    /// one (see `shell.js`): one import for both, and the handle stays in JS.
+    fn arm(back: &JsValue, delay_ms: f64);
 }
 
 /// The longest delay `setTimeout` honours; longer ones fire at once.
@@ -26,51 +23,43 @@ const MAX_DELAY_MS: u64 = 0x7FFF_FFFF;
 
 /// A single pending timeout that calls one callback. Cleared when dropped.
 pub struct Timeout {
-    callback: Handler,
-    /// The pending `setTimeout` and the deadline it was armed for.
-    armed: Option<(JsValue, Instant)>,
+    callback: Callback,
+    /// The deadline the pending timeout was armed for.
+    deadline: Option<Instant>,
 }
 
 impl Timeout {
     /// A disarmed timeout that will call `on_fire`.
-    pub fn new(mut on_fire: impl FnMut() + 'static) -> Self {
+    pub fn new(on_fire: impl Fn() + 'static) -> Self {
         Timeout {
-            callback: Handler::new(move |_| on_fire()),
-            armed: None,
+            callback: Callback::wrap(Box::new(move |_, _| on_fire())),
+            deadline: None,
         }
     }
 
     /// Makes the timeout fire at `deadline` (or never, for `None`). Re-arming for the
     /// deadline already pending does nothing.
     pub fn set(&mut self, now: Instant, deadline: Option<Instant>) {
-        if self.armed.as_ref().map(|(_, at)| *at) == deadline {
+        if self.deadline == deadline {
             return;
         }
-        self.clear();
-        if let Some(at) = deadline {
-            let delay = at
-                .as_millis()
+        self.deadline = deadline;
+        let delay = deadline.map_or(-1.0, |at| {
+            at.as_millis()
                 .saturating_sub(now.as_millis())
-                .min(MAX_DELAY_MS);
-            let handle = set_timeout(self.callback.as_ref().unchecked_ref(), delay as f64);
-            self.armed = Some((handle, at));
-        }
+                .min(MAX_DELAY_MS) as f64
+        });
+        arm(self.callback.as_ref(), delay);
     }
 
     /// The timeout has fired: nothing is pending any more.
     pub fn fired(&mut self) {
-        self.armed = None;
-    }
-
-    fn clear(&mut self) {
-        if let Some((handle, _)) = self.armed.take() {
-            clear_timeout(&handle);
-        }
+        self.deadline = None;
     }
 }
 
 impl Drop for Timeout {
     fn drop(&mut self) {
-        self.clear();
+        arm(self.callback.as_ref(), -1.0);
     }
 }
