@@ -133,7 +133,14 @@ impl Client {
     pub fn poll_output(&mut self) -> Option<Output> {
         if self.draining.is_empty() {
             core::mem::swap(&mut self.draining, &mut self.outbox);
-            self.draining.reverse();
+            // Reversed by hand: `<[T]>::reverse` keeps a bounds-check panic (its message
+            // and location) in the wasm.
+            let half = self.draining.len() / 2;
+            if let Some((front, back)) = self.draining.split_at_mut_checked(half) {
+                for (a, b) in front.iter_mut().zip(back.iter_mut().rev()) {
+                    core::mem::swap(a, b);
+                }
+            }
         }
         self.draining.pop()
     }
