@@ -2,7 +2,6 @@
 //! presence channel, checked here so that a mistake is a clear error rather than the
 //! server cutting the connection.
 
-use crate::prelude::*;
 use core::fmt;
 use core::time::Duration;
 
@@ -12,7 +11,6 @@ use super::frame;
 use super::json;
 use super::state::Phase;
 use super::time::Instant;
-use super::vec_map::remove_at;
 
 /// The server allows this many client events per connection…
 pub const MAX_CLIENT_EVENTS: usize = 10;
@@ -67,32 +65,29 @@ impl fmt::Display for TriggerError {
     }
 }
 
-/// The send times of the last [`MAX_CLIENT_EVENTS`] client events, oldest first.
+/// The send times of the last [`MAX_CLIENT_EVENTS`] client events, as a ring.
 ///
-/// A `Vec` rather than a `VecDeque`: it never holds more than ten entries, and another
-/// `VecDeque` instantiation costs more wasm than shifting ten timestamps.
+/// A fixed array rather than a growing list: the slot about to be overwritten holds the
+/// oldest of the last ten sends, which is all the limit needs to know, and no `Vec` of
+/// another element type is instantiated for it.
 #[derive(Debug, Clone, Default)]
 pub struct RateWindow {
-    sent: Vec<Instant>,
+    sent: [Option<Instant>; MAX_CLIENT_EVENTS],
+    next: usize,
 }
 
 impl RateWindow {
-    /// Records a send at `now` if it keeps every window under the limit.
+    /// Records a send at `now` if it keeps every window under the limit: the send ten
+    /// sends ago must have left the window.
     pub fn try_acquire(&mut self, now: Instant) -> bool {
-        // Drop the leading run of sends that have left the window.
-        // The expired ones are the oldest, at the front: `remove_at(0)` on at most ten
-        // entries rather than a `retain_mut` instantiation.
-        while self
-            .sent
-            .first()
-            .is_some_and(|t| now.saturating_since(*t) >= CLIENT_EVENT_WINDOW)
-        {
-            remove_at(&mut self.sent, 0);
-        }
-        if self.sent.len() >= MAX_CLIENT_EVENTS {
+        let Some(oldest) = self.sent.get_mut(self.next) else {
+            return false;
+        };
+        if oldest.is_some_and(|t| now.saturating_since(t) < CLIENT_EVENT_WINDOW) {
             return false;
         }
-        self.sent.push(now);
+        *oldest = Some(now);
+        self.next = (self.next + 1) % MAX_CLIENT_EVENTS;
         true
     }
 }
