@@ -2,7 +2,7 @@
 //! each one the app wants.
 
 use super::crypto::SharedSecret;
-use super::output::AuthRequestId;
+use super::output::{AuthRequestId, Message};
 use super::presence::Members;
 use crate::prelude::*;
 
@@ -96,8 +96,8 @@ pub(crate) struct Keyring {
     pub retried: bool,
     /// A re-authorization in flight.
     pub rekey: Option<AuthRequestId>,
-    /// Events waiting for the new key (event name, raw data, user id).
-    pub waiting: Vec<(String, String, Option<String>)>,
+    /// Events waiting for the new key, their data still encrypted.
+    pub waiting: Vec<Message>,
 }
 
 /// At most this many encrypted events wait for a new key; later ones are dropped with

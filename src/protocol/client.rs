@@ -332,7 +332,7 @@ impl Client {
             (_, Some(_)) => self.handle_channel_frame(now, frame),
             (event, None) => {
                 if !event.starts_with("pusher_internal:") {
-                    self.deliver(None, frame);
+                    self.emit(Event::Message(Client::message(None, frame)));
                 }
             }
         }
@@ -738,23 +738,23 @@ impl Client {
         self.outbox.push(output);
     }
 
-    /// Hands an event from the server to the app: the one place a [`Message`] is built
-    /// from a frame, out of line so connection and channel events share it. The frame
-    /// is borrowed all the way from `handle_frame`, and its parts copied out here:
-    /// moving the several-word `Frame` down each handler copied it at every call.
+    /// The one place a [`Message`] is built from a frame, out of line so connection,
+    /// channel and encrypted events share it. The frame is borrowed all the way from
+    /// `handle_frame`, and its parts copied out here: moving the several-word `Frame`
+    /// down each handler copied it at every call.
     #[inline(never)]
-    pub(crate) fn deliver(&mut self, channel: Option<String>, frame: &Frame<'_>) {
+    pub(crate) fn message(channel: Option<String>, frame: &Frame<'_>) -> Message {
         let data = match &frame.data {
             RawData::Absent => Payload::Absent,
             RawData::Value(raw) => Payload::Json((*raw).to_owned()),
             RawData::Encoded(text) => Payload::Text(text.as_ref().to_owned()),
         };
-        self.emit(Event::Message(Message {
+        Message {
             channel,
             event: frame.event.as_ref().to_owned(),
             data,
             user_id: frame.user_id.as_deref().map(str::to_owned),
-        }));
+        }
     }
 
     /// Moves to `phase`, telling the app when the public state changes: the one place the

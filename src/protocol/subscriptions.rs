@@ -365,16 +365,13 @@ impl Client {
                 if channel.subscription.is_cancelled() {
                     return;
                 }
-                if channel.kind == ChannelKind::Encrypted && !frame.event.starts_with("pusher:") {
-                    let raw = frame.data.json_text().unwrap_or("").to_owned();
-                    self.receive_encrypted(
-                        name,
-                        frame.event.as_ref().to_owned(),
-                        raw,
-                        frame.user_id.as_deref().map(str::to_owned),
-                    );
+                let encrypted =
+                    channel.kind == ChannelKind::Encrypted && !frame.event.starts_with("pusher:");
+                if encrypted {
+                    let message = Client::message(Some(name.clone()), frame);
+                    self.receive_encrypted(&name, message);
                 } else {
-                    self.deliver(Some(name), frame);
+                    self.emit(Event::Message(Client::message(Some(name), frame)));
                 }
             }
         }
