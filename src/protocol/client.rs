@@ -283,7 +283,7 @@ impl Client {
         let frame = match frame::decode(text) {
             Ok(frame) => frame,
             Err(error) => {
-                self.malformed(error.message());
+                self.malformed("", &error.message());
                 return;
             }
         };
@@ -302,7 +302,7 @@ impl Client {
                         self.on_established(now, link, socket_id, server_timeout)
                     }
                     None => {
-                        self.malformed("invalid pusher:connection_established".to_owned());
+                        self.malformed("invalid ", &frame.event);
                         self.close_link(link, "bad handshake");
                         self.link_lost(now, LinkEnd::BadHandshake, CloseAction::Retry);
                     }
@@ -310,11 +310,7 @@ impl Client {
             }
             "pusher:error" => self.handle_server_error(now, frame.data.json_text()),
             "pusher:ping" => self.send(frame::PONG.to_owned()),
-            other => {
-                let mut reason = String::from("expected pusher:connection_established, got ");
-                reason.push_str(other);
-                self.malformed(reason);
-            }
+            other => self.malformed("expected the handshake, got ", other),
         }
     }
 
@@ -773,7 +769,12 @@ impl Client {
         }
     }
 
-    pub(crate) fn malformed(&mut self, reason: String) {
+    /// Reports a frame that was not understood: `what` followed by `event` (or whatever
+    /// names the problem), composed here for all callers.
+    #[inline(never)]
+    pub(crate) fn malformed(&mut self, what: &str, event: &str) {
+        let mut reason = String::from(what);
+        reason.push_str(event);
         self.emit(Event::Error(ClientError::MalformedFrame { reason }));
     }
 

@@ -354,7 +354,7 @@ impl Client {
                             count,
                         });
                     }
-                    None => self.malformed("invalid subscription_count".to_owned()),
+                    None => self.malformed("invalid ", &frame.event),
                 }
             }
             "pusher_internal:member_added" | "pusher_internal:member_removed" => {
@@ -392,13 +392,13 @@ impl Client {
         }
         if channel.kind == ChannelKind::Presence {
             match Members::from_subscription(data.unwrap_or("{}"), channel.my_id_json.as_deref()) {
-                Ok(members) => channel.members = Some(members),
-                Err(problem) => {
+                Some(members) => channel.members = Some(members),
+                None => {
                     self.subscription_failed(
                         name,
                         SubscriptionError {
                             kind: "PresenceError".to_owned(),
-                            error: problem.0.to_owned(),
+                            error: "invalid `presence` data".to_owned(),
                             status: None,
                         },
                     );
@@ -459,7 +459,7 @@ impl Client {
             members.remove(data)
         };
         match result {
-            Ok(Some(member)) => self.emit(if added {
+            Some(Some(member)) => self.emit(if added {
                 Event::MemberAdded {
                     channel: name,
                     member,
@@ -470,13 +470,8 @@ impl Client {
                     member,
                 }
             }),
-            Ok(None) => {}
-            Err(problem) => {
-                let mut reason = String::from(event);
-                reason.push_str(": ");
-                reason.push_str(problem.0);
-                self.malformed(reason);
-            }
+            Some(None) => {}
+            None => self.malformed("invalid ", event),
         }
     }
 }

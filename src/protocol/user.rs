@@ -96,7 +96,7 @@ impl Client {
             .and_then(|d| json::get(d, "events"))
             .and_then(|e| json::elements(e).ok());
         let Some(events) = events else {
-            self.malformed("invalid watchlist_events".to_owned());
+            self.malformed("invalid ", "pusher_internal:watchlist_events");
             return;
         };
         // Plain loops, skipping malformed items as `flatten` would: the iterator-adapter
