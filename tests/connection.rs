@@ -1215,7 +1215,7 @@ fn status_tells_when_and_why_while_waiting() {
         status.last_end,
         Some(&LinkEnd::Closed {
             code: 1006,
-            reason: "the connection was lost".into()
+            reason: "connection lost".into()
         })
     );
     assert_eq!(status.socket_id, None);

@@ -42,18 +42,10 @@ impl TriggerError {
         match self {
             TriggerError::NotClientEvent => "client event names must start with `client-`",
             TriggerError::UnknownChannel => "not subscribed to this channel",
-            TriggerError::PublicChannel => {
-                "client events can only be sent on private and presence channels"
-            }
-            TriggerError::EncryptedChannel => {
-                "client events are not supported on encrypted channels"
-            }
-            TriggerError::NotSubscribed => {
-                "the channel is not subscribed yet; wait for the subscription to succeed"
-            }
-            TriggerError::RateLimited => {
-                "too many client events: at most 10 per second are allowed"
-            }
+            TriggerError::PublicChannel => "client events need a private or presence channel",
+            TriggerError::EncryptedChannel => "no client events on encrypted channels",
+            TriggerError::NotSubscribed => "the channel is not subscribed yet",
+            TriggerError::RateLimited => "more than 10 client events per second",
             TriggerError::InvalidData => "client event data must be one JSON value",
         }
     }

@@ -107,9 +107,9 @@ impl LinkEnd {
         match self {
             LinkEnd::Closed { reason, .. } => reason,
             LinkEnd::ServerError { message, .. } => message,
-            LinkEnd::PongTimeout => "the server did not answer a ping in time",
-            LinkEnd::HandshakeTimeout => "the server did not complete the handshake in time",
-            LinkEnd::BadHandshake => "the server's handshake could not be understood",
+            LinkEnd::PongTimeout => "ping not answered in time",
+            LinkEnd::HandshakeTimeout => "handshake timed out",
+            LinkEnd::BadHandshake => "invalid handshake",
             LinkEnd::ClosedByClient => "closed by the client",
         }
     }

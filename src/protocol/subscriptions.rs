@@ -87,9 +87,7 @@ impl SubscribeError {
     pub fn message(self) -> &'static str {
         match self {
             SubscribeError::EmptyName => "channel name must not be empty",
-            SubscribeError::ReservedName => {
-                "channel names starting with `#` are reserved for the server"
-            }
+            SubscribeError::ReservedName => "`#` channels are reserved for the server",
         }
     }
 }
@@ -285,10 +283,10 @@ impl Client {
             .and_then(SharedSecret::from_base64);
         let problem = match channel.kind {
             ChannelKind::Presence if data.channel_data.is_none() => {
-                "the auth response for a presence channel has no `channel_data`"
+                "no `channel_data` in the auth response"
             }
             ChannelKind::Encrypted if secret.is_none() => {
-                "no valid `shared_secret` in the auth response for an encrypted channel"
+                "no valid `shared_secret` in the auth response"
             }
             _ => "",
         };

@@ -62,7 +62,7 @@ impl Client {
                 user_data: Some(user_data),
                 ..
             }) => self.send(frame::signin(auth, user_data)),
-            Ok(_) => self.sign_in_failed("the user authentication response has no `user_data`"),
+            Ok(_) => self.sign_in_failed("no `user_data` in the auth response"),
             Err(failure) => self.sign_in_failed(&failure.message),
         }
     }
@@ -75,7 +75,7 @@ impl Client {
             .and_then(|ud| frame::get_str(ud, "id"))
             .filter(|id| !id.is_empty());
         let (Some(user_data), Some(id)) = (user_data.as_deref(), id) else {
-            self.sign_in_failed("pusher:signin_success without a user id");
+            self.sign_in_failed("no user id in pusher:signin_success");
             return;
         };
         let mut channel = String::from("#server-to-user-");
