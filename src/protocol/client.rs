@@ -8,7 +8,7 @@ use crate::prelude::*;
 use core::time::Duration;
 
 use super::backoff::Backoff;
-use super::channel::Channel;
+use super::channel::Channels;
 use super::client_events::RateWindow;
 use super::close::{self, CloseAction, REPEATED_ERROR_LIMIT};
 use super::config::Config;
@@ -22,7 +22,7 @@ use super::state::{DisconnectReason, Link, LinkEnd, Phase, State, Step};
 use super::time::Instant;
 use super::timers::{ShaperId, Timer, Timers};
 use super::user::UserSession;
-use super::vec_map::{remove_at, VecMap};
+use super::vec_map::remove_at;
 
 /// A change in the page's life the browser tells us about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,7 +84,7 @@ pub struct Client {
     /// Amortized O(1) per output, and far smaller in wasm than a `VecDeque`.
     pub(crate) outbox: Vec<Output>,
     draining: Vec<Output>,
-    pub(crate) channels: VecMap<String, Channel>,
+    pub(crate) channels: Channels,
     pub(crate) user: UserSession,
     pub(crate) rate: RateWindow,
     /// Shaped listeners, in the order their current deadlines were armed: one that gets
@@ -114,7 +114,7 @@ impl Client {
             backoff,
             outbox: Vec::new(),
             draining: Vec::new(),
-            channels: VecMap::new(),
+            channels: Channels::default(),
             user: UserSession::default(),
             rate: RateWindow::default(),
             shapers: Vec::new(),

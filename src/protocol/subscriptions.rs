@@ -120,7 +120,7 @@ impl Client {
                 _ => false,
             },
             None => {
-                self.channels.insert(name.to_owned(), Channel::new(kind));
+                self.channels.insert(Channel::new(name.to_owned()));
                 true
             }
         };
@@ -156,8 +156,8 @@ impl Client {
     pub fn channel_names(&self) -> impl Iterator<Item = &str> {
         self.channels
             .iter()
-            .filter(|(_, channel)| !channel.subscription.is_cancelled())
-            .map(|(name, _)| name.as_str())
+            .filter(|channel| !channel.subscription.is_cancelled())
+            .map(|channel| channel.name.as_str())
     }
 
     /// Where the subscription of `name` stands; `None` if the app does not want it
@@ -198,10 +198,10 @@ impl Client {
         // Whoever waits for `id` holds it; nobody does once the session it was asked
         // for has ended.
         let mut waiting = None;
-        for (name, channel) in self.channels.iter() {
+        for channel in self.channels.iter() {
             let rekey = channel.keyring.rekey == Some(id);
             if rekey || matches!(channel.subscription, Subscription::Authorizing(r) if r == id) {
-                waiting = Some((name.clone(), rekey));
+                waiting = Some((channel.name.clone(), rekey));
                 break;
             }
         }
@@ -217,10 +217,10 @@ impl Client {
     pub(crate) fn resubscribe_all(&mut self, now: Instant) {
         // By index, as subscribing changes no entry's place: no list of names to collect.
         let mut index = 0;
-        while let Some((name, channel)) = self.channels.get_index(index) {
+        while let Some(channel) = self.channels.at(index) {
             index += 1;
             if channel.kind != ChannelKind::User {
-                let name = name.clone();
+                let name = channel.name.clone();
                 self.start_subscription(now, &name);
             }
         }
@@ -229,7 +229,7 @@ impl Client {
     /// The connection is gone: subscriptions end, the wish stays. Channels left while
     /// their subscription was in flight, and the user's own channel, are forgotten.
     pub(crate) fn reset_channels(&mut self) {
-        self.channels.retain(|_, channel| {
+        self.channels.retain(|channel| {
             let keep = !channel.subscription.is_cancelled() && channel.kind != ChannelKind::User;
             channel.reset();
             keep
@@ -332,7 +332,7 @@ impl Client {
                     status: get_u16(data, "status"),
                 };
                 if cancelled {
-                    self.channels.remove(name.as_str());
+                    self.channels.remove(&name);
                 } else {
                     self.subscription_failed(name, error);
                 }
@@ -381,7 +381,7 @@ impl Client {
         };
         match channel.subscription {
             Subscription::Pending { cancelled: true } => {
-                self.channels.remove(name.as_str());
+                self.channels.remove(&name);
                 self.send(frame::unsubscribe(&name));
                 return;
             }

@@ -1,7 +1,7 @@
 //! User authentication (`pusher:signin`) and what comes with it: the user's own
 //! `#server-to-user-{id}` channel and watchlist events.
 
-use super::channel::{Channel, ChannelKind, Subscription};
+use super::channel::{Channel, Subscription};
 use super::client::Client;
 use super::frame;
 use super::json;
@@ -81,9 +81,9 @@ impl Client {
         let mut channel = String::from("#server-to-user-");
         channel.push_str(&id);
         self.user.user_id = Some(id.into_owned());
-        let mut entry = Channel::new(ChannelKind::User);
+        let mut entry = Channel::new(channel.clone());
         entry.subscription = Subscription::Pending { cancelled: false };
-        self.channels.insert(channel.clone(), entry);
+        self.channels.insert(entry);
         self.send(frame::subscribe(&channel, "", None));
         self.emit(Event::SignedIn {
             user_data: user_data.to_owned(),
