@@ -106,15 +106,19 @@ impl Client {
             let Some(name) = frame::get_str(event, "name") else {
                 continue;
             };
-            let mut user_ids = Vec::new();
+            let mut user_ids = String::from("[");
             if let Some(Ok(ids)) = json::get(event, "user_ids").map(json::elements) {
                 for id in ids {
                     let Ok(id) = id else { continue };
                     if let Some(id) = frame::id_text(id) {
-                        user_ids.push(id.into_owned());
+                        if user_ids.len() > 1 {
+                            user_ids.push(',');
+                        }
+                        json::write_string(&mut user_ids, &id);
                     }
                 }
             }
+            user_ids.push(']');
             self.emit(Event::Watchlist {
                 name: name.into_owned(),
                 user_ids,
