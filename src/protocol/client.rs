@@ -648,17 +648,13 @@ impl Client {
         };
         let Some(delay) = delay else {
             let code = end.code().unwrap_or(4000);
-            let message = end.reason().to_owned();
-            self.last_end = Some(end);
             self.emit(Event::Error(ClientError::Refused {
                 code,
-                message: message.clone(),
+                message: end.reason().to_owned(),
             }));
+            self.last_end = Some(end);
             self.timers.stop(Timer::Unavailable);
-            self.enter(Phase::Disconnected(DisconnectReason::Refused {
-                code,
-                message,
-            }));
+            self.enter(Phase::Disconnected(DisconnectReason::Refused { code }));
             return;
         };
         self.last_end = Some(end);

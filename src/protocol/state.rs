@@ -39,19 +39,18 @@ impl State {
 }
 
 /// Why the connection is `disconnected`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DisconnectReason {
     /// The app called `disconnect()`.
     Requested,
     /// The page was hidden for longer than the grace period; becoming visible reconnects.
     Paused,
     /// The server refused the connection in a way retrying cannot fix, or a protocol
-    /// error kept repeating.
+    /// error kept repeating. Why, in words, is the reason of the link's end
+    /// ([`crate::protocol::Status::last_end`]), not kept a second time here.
     Refused {
         /// The close or error code.
         code: u16,
-        /// Why, in words.
-        message: String,
     },
 }
 
