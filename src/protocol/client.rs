@@ -19,7 +19,7 @@ use super::output::{
 };
 use super::shaping::{Shape, Shaper, Verdict};
 use super::state::{DisconnectReason, Link, LinkEnd, Phase, State, Step};
-use super::time::Instant;
+use super::time::{millis, Instant};
 use super::timers::{ShaperId, Timer, Timers};
 use super::user::UserSession;
 use super::vec_map::remove_at;
@@ -467,7 +467,8 @@ impl Client {
                 ..
             } => self.open_link(now),
             Phase::Connected(link)
-                if always || now.saturating_since(link.last_inbound) >= STALE_AFTER =>
+                if always
+                    || now.millis_since(link.last_inbound) >= STALE_AFTER.as_millis() as u64 =>
             {
                 self.ping(now)
             }
@@ -562,9 +563,9 @@ impl Client {
         socket_id: String,
         server: Option<u64>,
     ) {
-        let mut activity_timeout = self.config.activity_timeout;
+        let mut activity_timeout = millis(self.config.activity_timeout);
         if let Some(secs) = server {
-            activity_timeout = activity_timeout.min(Duration::from_secs(secs));
+            activity_timeout = activity_timeout.min(millis(Duration::from_secs(secs)));
         }
         self.enter(Phase::Connected(Link {
             id: link,
@@ -575,7 +576,7 @@ impl Client {
             ping_outstanding: false,
         }));
         self.timers.stop_connection_timers_except(&[Timer::Pause]);
-        self.timers.set(Timer::Activity, now + activity_timeout);
+        self.timers.set(Timer::Activity, now.plus(activity_timeout));
         self.resubscribe_all(now);
         self.sign_in_again(now);
     }
@@ -586,7 +587,7 @@ impl Client {
         if let Phase::Connected(link) = &mut self.phase {
             link.last_inbound = now;
             link.ping_outstanding = false;
-            let next = now + link.activity_timeout;
+            let next = now.plus(link.activity_timeout);
             self.timers.stop(Timer::Pong);
             self.timers.set(Timer::Activity, next);
         }
@@ -608,7 +609,7 @@ impl Client {
     fn link_lost(&mut self, now: Instant, end: LinkEnd, action: CloseAction) {
         let was_connected = match &self.phase {
             Phase::Connected(link) => {
-                if now.saturating_since(link.since) >= self.backoff.policy().stable_after {
+                if now.millis_since(link.since) >= millis(self.backoff.policy().stable_after) {
                     self.backoff.reset();
                     self.repeated_errors = 0;
                 }
@@ -625,18 +626,18 @@ impl Client {
             CloseAction::SwitchToTls if !self.config.endpoint.tls() => {
                 self.config.endpoint.require_tls();
                 self.backoff.skip();
-                Some(Duration::ZERO)
+                Some(0)
             }
             CloseAction::ReconnectNow if self.backoff.attempt() == 0 => {
                 self.backoff.skip();
-                Some(Duration::ZERO)
+                Some(0)
             }
             // 4000 although already on TLS: switching cannot help, so back off rather
             // than reconnect at once in a loop.
             CloseAction::SwitchToTls | CloseAction::ReconnectNow | CloseAction::Retry => {
                 Some(self.backoff.next_delay())
             }
-            CloseAction::RetryLater => Some(self.backoff.next_delay().max(Duration::from_secs(1))),
+            CloseAction::RetryLater => Some(self.backoff.next_delay().max(1000)),
             CloseAction::RetryUnlessRepeated => {
                 self.repeated_errors = self.repeated_errors.saturating_add(1);
                 if self.repeated_errors >= REPEATED_ERROR_LIMIT {
@@ -669,10 +670,10 @@ impl Client {
         } else if let Phase::Connecting { step, .. } = &mut self.phase {
             *step = Step::Waiting;
         }
-        if delay.is_zero() {
+        if delay == 0 {
             self.open_link(now);
         } else {
-            self.timers.set(Timer::Retry, now + delay);
+            self.timers.set(Timer::Retry, now.plus(delay));
         }
     }
 

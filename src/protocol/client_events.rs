@@ -75,7 +75,7 @@ impl RateWindow {
         let Some(oldest) = self.sent.get_mut(self.next) else {
             return false;
         };
-        if oldest.is_some_and(|t| now.saturating_since(t) < CLIENT_EVENT_WINDOW) {
+        if oldest.is_some_and(|t| now.millis_since(t) < CLIENT_EVENT_WINDOW.as_millis() as u64) {
             return false;
         }
         *oldest = Some(now);

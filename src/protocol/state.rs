@@ -150,8 +150,8 @@ pub(crate) struct Link {
     pub socket_id: String,
     /// When the handshake completed (for "was it stable?").
     pub since: crate::protocol::time::Instant,
-    /// Effective activity timeout.
-    pub activity_timeout: core::time::Duration,
+    /// Effective activity timeout, in milliseconds.
+    pub activity_timeout: u64,
     /// Last inbound frame (for "may the link be stale?").
     pub last_inbound: crate::protocol::time::Instant,
     /// Whether a ping is out, awaiting any frame.
