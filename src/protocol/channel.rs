@@ -198,12 +198,9 @@ impl Channels {
         self.0.get(index)
     }
 
-    /// Adds `channel`, or replaces the one of the same name in its place.
-    pub fn insert(&mut self, channel: Channel) {
-        match self.index(&channel.name).and_then(|i| self.0.get_mut(i)) {
-            Some(known) => *known = channel,
-            None => self.0.push(channel),
-        }
+    /// Adds `channel` last. The caller has made sure no channel has its name.
+    pub fn push(&mut self, channel: Channel) {
+        self.0.push(channel);
     }
 
     /// Forgets the channel called `name`, keeping the order of the others.
@@ -255,11 +252,9 @@ mod tests {
     fn channels_keep_their_order() {
         let mut channels = Channels::default();
         for name in ["b", "a", "c"] {
-            channels.insert(Channel::new(name.into()));
+            channels.push(Channel::new(name.into()));
         }
-        let mut replaced = Channel::new("b".into());
-        replaced.count = Some(3);
-        channels.insert(replaced);
+        channels.get_mut("b").unwrap().count = Some(3);
         let names = |c: &Channels| c.iter().map(|c| c.name.clone()).collect::<Vec<_>>();
         assert_eq!(names(&channels), ["b", "a", "c"]);
         assert_eq!(channels.get("b").unwrap().count, Some(3));

@@ -120,7 +120,7 @@ impl Client {
                 _ => false,
             },
             None => {
-                self.channels.insert(Channel::new(name.to_owned()));
+                self.channels.push(Channel::new(name.to_owned()));
                 true
             }
         };

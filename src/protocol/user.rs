@@ -83,7 +83,9 @@ impl Client {
         self.user.user_id = Some(id.into_owned());
         let mut entry = Channel::new(channel.clone());
         entry.subscription = Subscription::Pending { cancelled: false };
-        self.channels.insert(entry);
+        // A repeated confirmation starts the channel over, as the last one.
+        self.channels.remove(&channel);
+        self.channels.push(entry);
         self.send(frame::subscribe(&channel, "", None));
         self.emit(Event::SignedIn {
             user_data: user_data.to_owned(),
