@@ -175,32 +175,27 @@ impl Client {
 
     /// The state with its detail.
     pub fn status(&self) -> Status<'_> {
-        let waiting = matches!(
-            self.phase,
+        // One match over the phase for everything that depends on it.
+        let mut status = Status {
+            state: self.state(),
+            socket_id: None,
+            next_retry_at: None,
+            attempt: self.backoff.attempt(),
+            last_end: self.last_end.as_ref(),
+            disconnect_reason: None,
+            failure: None,
+        };
+        match &self.phase {
+            Phase::Connected(link) => status.socket_id = Some(&link.socket_id),
             Phase::Connecting {
                 step: Step::Waiting,
                 ..
-            }
-        );
-        Status {
-            state: self.state(),
-            socket_id: self.socket_id(),
-            next_retry_at: if waiting {
-                self.timers.get(Timer::Retry)
-            } else {
-                None
-            },
-            attempt: self.backoff.attempt(),
-            last_end: self.last_end.as_ref(),
-            disconnect_reason: match &self.phase {
-                Phase::Disconnected(reason) => Some(reason),
-                _ => None,
-            },
-            failure: match &self.phase {
-                Phase::Failed(why) => Some(why),
-                _ => None,
-            },
+            } => status.next_retry_at = self.timers.get(Timer::Retry),
+            Phase::Disconnected(reason) => status.disconnect_reason = Some(reason),
+            Phase::Failed(why) => status.failure = Some(why),
+            _ => {}
         }
+        status
     }
 
     /// The configuration in force.
