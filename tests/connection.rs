@@ -526,6 +526,7 @@ fn bad_socket_ids_are_rejected_and_retried() {
         r#""{\"socket_id\":\"1.\",\"activity_timeout\":120}""#,
         r#""{\"socket_id\":\".1\"}""#,
         r#""{\"socket_id\":\"1.2.3\"}""#,
+        r#""{\"socket_id\":\"1..2\"}""#,
         r#""{\"socket_id\":\"\"}""#,
         r#""{\"socket_id\":1.2}""#,
         r#""{\"activity_timeout\":120}""#,

@@ -838,14 +838,20 @@ pub(crate) fn get_u16(data: &str, key: &str) -> Option<u16> {
 /// `^\d+\.\d+$`) and the server's activity timeout in seconds.
 fn parse_established(data: &str) -> Option<(String, Option<u64>)> {
     let socket_id = frame::get_str(data, "socket_id")?;
-    // Digits, exactly one dot, and digits at both ends: `^\d+\.\d+$` in byte checks.
-    let b = socket_id.as_bytes();
-    let digit_at = |c: Option<&u8>| c.is_some_and(u8::is_ascii_digit);
-    let valid = b.iter().filter(|&&c| c == b'.').count() == 1
-        && b.iter().all(|&c| c == b'.' || c.is_ascii_digit())
-        && digit_at(b.first())
-        && digit_at(b.last());
-    if !valid {
+    // `^\d+\.\d+$` in one pass: every dot follows a digit, there is one, and a digit
+    // ends the text.
+    let (mut dots, mut after_digit) = (0, false);
+    for &c in socket_id.as_bytes() {
+        if c == b'.' && after_digit {
+            dots += 1;
+            after_digit = false;
+        } else if c.is_ascii_digit() {
+            after_digit = true;
+        } else {
+            return None;
+        }
+    }
+    if dots != 1 || !after_digit {
         return None;
     }
     let timeout = get_u64(data, "activity_timeout").filter(|secs| *secs > 0);
