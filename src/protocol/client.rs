@@ -47,6 +47,74 @@ pub enum PageEvent {
 /// waiting for the activity timeout, because timers were throttled meanwhile.
 pub const STALE_AFTER: Duration = Duration::from_secs(10);
 
+/// The protocol's own events, told apart once per frame: every handler then matches
+/// on this instead of comparing the name with its literals again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// `pusher:connection_established`.
+    ConnectionEstablished,
+    /// `pusher:error`.
+    Error,
+    /// `pusher:ping`.
+    Ping,
+    /// `pusher:pong`.
+    Pong,
+    /// `pusher:signin_success`.
+    SigninSuccess,
+    /// `pusher:subscription_error`.
+    SubscriptionError,
+    /// Another `pusher:` event: delivered, never decrypted.
+    OtherPusher,
+    /// An app event.
+    App,
+    /// `pusher_internal:subscription_succeeded`; this and the kinds after it are
+    /// internal: never delivered as they are.
+    SubscriptionSucceeded,
+    /// `pusher_internal:subscription_count`.
+    SubscriptionCount,
+    /// `pusher_internal:member_added`.
+    MemberAdded,
+    /// `pusher_internal:member_removed`.
+    MemberRemoved,
+    /// `pusher_internal:watchlist_events`.
+    Watchlist,
+    /// Another `pusher_internal:` event: ignored.
+    OtherInternal,
+}
+
+impl Kind {
+    /// The kind of event `event`.
+    fn of(event: &str) -> Kind {
+        if let Some(name) = event.strip_prefix("pusher_internal:") {
+            match name {
+                "subscription_succeeded" => Kind::SubscriptionSucceeded,
+                "subscription_count" => Kind::SubscriptionCount,
+                "member_added" => Kind::MemberAdded,
+                "member_removed" => Kind::MemberRemoved,
+                "watchlist_events" => Kind::Watchlist,
+                _ => Kind::OtherInternal,
+            }
+        } else if let Some(name) = event.strip_prefix("pusher:") {
+            match name {
+                "connection_established" => Kind::ConnectionEstablished,
+                "error" => Kind::Error,
+                "ping" => Kind::Ping,
+                "pong" => Kind::Pong,
+                "signin_success" => Kind::SigninSuccess,
+                "subscription_error" => Kind::SubscriptionError,
+                _ => Kind::OtherPusher,
+            }
+        } else {
+            Kind::App
+        }
+    }
+
+    /// A `pusher_internal:` event, which the app never sees as such.
+    pub(crate) fn is_internal(self) -> bool {
+        self as u8 >= Kind::SubscriptionSucceeded as u8
+    }
+}
+
 /// The detail behind the connection state, for status displays ("reconnecting in 4 s,
 /// attempt 3, connection lost").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -282,16 +350,23 @@ impl Client {
                 return;
             }
         };
+        let kind = Kind::of(&frame.event);
         match &self.phase {
-            Phase::Connecting { .. } => self.handle_handshake_frame(now, link, &frame),
-            Phase::Connected(_) => self.handle_connected_frame(now, &frame),
+            Phase::Connecting { .. } => self.handle_handshake_frame(now, link, kind, &frame),
+            Phase::Connected(_) => self.handle_connected_frame(now, kind, &frame),
             _ => {}
         }
     }
 
-    fn handle_handshake_frame(&mut self, now: Instant, link: LinkId, frame: &Frame<'_>) {
-        match frame.event.as_ref() {
-            "pusher:connection_established" => {
+    fn handle_handshake_frame(
+        &mut self,
+        now: Instant,
+        link: LinkId,
+        kind: Kind,
+        frame: &Frame<'_>,
+    ) {
+        match kind {
+            Kind::ConnectionEstablished => {
                 match frame.data.json_text().and_then(parse_established) {
                     Some((socket_id, server_timeout)) => {
                         self.on_established(now, link, socket_id, server_timeout)
@@ -303,26 +378,24 @@ impl Client {
                     }
                 }
             }
-            "pusher:error" => self.handle_server_error(now, frame.data.json_text()),
-            "pusher:ping" => self.send(frame::PONG.to_owned()),
-            other => self.malformed("expected the handshake, got ", other),
+            Kind::Error => self.handle_server_error(now, frame.data.json_text()),
+            Kind::Ping => self.send(frame::PONG.to_owned()),
+            _ => self.malformed("expected the handshake, got ", &frame.event),
         }
     }
 
-    fn handle_connected_frame(&mut self, now: Instant, frame: &Frame<'_>) {
-        match (frame.event.as_ref(), &frame.channel) {
-            ("pusher:ping", _) => self.send(frame::PONG.to_owned()),
+    fn handle_connected_frame(&mut self, now: Instant, kind: Kind, frame: &Frame<'_>) {
+        match (kind, &frame.channel) {
+            (Kind::Ping, _) => self.send(frame::PONG.to_owned()),
             // A pong needs nothing but the activity it proves; a repeated handshake
             // changes nothing (the socket id stays the one we subscribed with).
-            ("pusher:pong" | "pusher:connection_established", _) => {}
-            ("pusher:error", None) => self.handle_server_error(now, frame.data.json_text()),
-            ("pusher:signin_success", _) => self.handle_signin_success(now, frame.data.json_text()),
-            ("pusher_internal:watchlist_events", _) => {
-                self.handle_watchlist(frame.data.json_text())
-            }
-            (_, Some(_)) => self.handle_channel_frame(now, frame),
-            (event, None) => {
-                if !event.starts_with("pusher_internal:") {
+            (Kind::Pong | Kind::ConnectionEstablished, _) => {}
+            (Kind::Error, None) => self.handle_server_error(now, frame.data.json_text()),
+            (Kind::SigninSuccess, _) => self.handle_signin_success(now, frame.data.json_text()),
+            (Kind::Watchlist, _) => self.handle_watchlist(frame.data.json_text()),
+            (_, Some(_)) => self.handle_channel_frame(now, kind, frame),
+            (kind, None) => {
+                if !kind.is_internal() {
                     self.emit(Event::Message(Client::message(None, frame)));
                 }
             }

@@ -5,7 +5,7 @@ use crate::prelude::*;
 use core::fmt;
 
 use super::channel::{Channel, ChannelKind, ChannelState, Subscription};
-use super::client::{get_text_or, get_u16, get_u64, Client};
+use super::client::{get_text_or, get_u16, get_u64, Client, Kind};
 use super::crypto::SharedSecret;
 use super::frame::{self, Frame};
 use super::json;
@@ -311,7 +311,7 @@ impl Client {
     }
 
     /// A frame addressed to a channel.
-    pub(crate) fn handle_channel_frame(&mut self, now: Instant, frame: &Frame<'_>) {
+    pub(crate) fn handle_channel_frame(&mut self, now: Instant, kind: Kind, frame: &Frame<'_>) {
         let Some(name) = frame.channel.as_deref() else {
             return;
         };
@@ -319,30 +319,24 @@ impl Client {
             return;
         };
         let name = name.to_owned();
-        match frame.event.as_ref() {
-            "pusher_internal:subscription_succeeded" => {
-                self.subscription_succeeded(now, name, frame.data.json_text())
-            }
-            "pusher:subscription_error" => {
-                let cancelled = channel.subscription.is_cancelled();
-                let data = frame.data.json_text().unwrap_or("{}");
-                let error = SubscriptionError {
-                    kind: get_text_or(data, "type", "SubscriptionError"),
-                    error: get_text_or(data, "error", "subscription refused"),
-                    status: get_u16(data, "status"),
-                };
-                if cancelled {
+        let data = frame.data.json_text();
+        match kind {
+            Kind::SubscriptionSucceeded => self.subscription_succeeded(now, name, data),
+            Kind::SubscriptionError => {
+                if channel.subscription.is_cancelled() {
                     self.channels.remove(&name);
                 } else {
+                    let data = data.unwrap_or("{}");
+                    let error = SubscriptionError {
+                        kind: get_text_or(data, "type", "SubscriptionError"),
+                        error: get_text_or(data, "error", "subscription refused"),
+                        status: get_u16(data, "status"),
+                    };
                     self.subscription_failed(name, error);
                 }
             }
-            "pusher_internal:subscription_count" => {
-                let count = frame
-                    .data
-                    .json_text()
-                    .and_then(|d| get_u64(d, "subscription_count"));
-                match count {
+            Kind::SubscriptionCount => {
+                match data.and_then(|d| get_u64(d, "subscription_count")) {
                     // The app is leaving this channel: nothing more about it reaches it.
                     Some(_) if channel.subscription.is_cancelled() => {}
                     Some(count) => {
@@ -355,23 +349,16 @@ impl Client {
                     None => self.malformed("invalid ", &frame.event),
                 }
             }
-            "pusher_internal:member_added" | "pusher_internal:member_removed" => {
-                self.member_change(name, &frame.event, frame.data.json_text())
+            Kind::MemberAdded | Kind::MemberRemoved => {
+                self.member_change(name, kind == Kind::MemberAdded, &frame.event, data)
             }
-            event if event.starts_with("pusher_internal:") => {}
-            _ => {
-                if channel.subscription.is_cancelled() {
-                    return;
-                }
-                let encrypted =
-                    channel.kind == ChannelKind::Encrypted && !frame.event.starts_with("pusher:");
-                if encrypted {
-                    let message = Client::message(Some(name.clone()), frame);
-                    self.receive_encrypted(&name, message);
-                } else {
-                    self.emit(Event::Message(Client::message(Some(name), frame)));
-                }
+            _ if kind.is_internal() || channel.subscription.is_cancelled() => {}
+            // App events are end-to-end encrypted on encrypted channels, `pusher:` ones not.
+            Kind::App if channel.kind == ChannelKind::Encrypted => {
+                let message = Client::message(Some(name.clone()), frame);
+                self.receive_encrypted(&name, message);
             }
+            _ => self.emit(Event::Message(Client::message(Some(name), frame))),
         }
     }
 
@@ -441,7 +428,7 @@ impl Client {
         );
     }
 
-    fn member_change(&mut self, name: String, event: &str, data: Option<&str>) {
+    fn member_change(&mut self, name: String, added: bool, event: &str, data: Option<&str>) {
         let Some(members) = self
             .channels
             .get_mut(&name)
@@ -450,7 +437,6 @@ impl Client {
             return;
         };
         let data = data.unwrap_or("{}");
-        let added = event == "pusher_internal:member_added";
         let result = if added {
             members.add(data).map(Some)
         } else {
