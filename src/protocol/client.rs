@@ -373,8 +373,12 @@ impl Client {
                     }
                     None => {
                         self.malformed("invalid ", &frame.event);
-                        self.close_link(link, "bad handshake");
-                        self.link_lost(now, LinkEnd::BadHandshake, CloseAction::Retry);
+                        self.abandon(
+                            now,
+                            "bad handshake",
+                            LinkEnd::BadHandshake,
+                            CloseAction::Retry,
+                        );
                     }
                 }
             }
@@ -412,17 +416,15 @@ impl Client {
             code,
             message: message.clone(),
         }));
-        if let (Phase::Connecting { .. }, Some(code), Some(link)) =
-            (&self.phase, code, self.phase.link())
-        {
+        if let (Phase::Connecting { .. }, Some(code)) = (&self.phase, code) {
             let message = if message.is_empty() {
                 close::describe(code).to_owned()
             } else {
                 message
             };
-            self.close_link(link, "server error");
-            self.link_lost(
+            self.abandon(
                 now,
+                "server error",
                 LinkEnd::ServerError { code, message },
                 CloseAction::for_code(code),
             );
@@ -456,19 +458,19 @@ impl Client {
                     self.go_disconnected(now, DisconnectReason::Paused, "paused");
                 }
             }
-            Timer::Pong => {
-                if let Some(link) = self.phase.link() {
-                    self.close_link(link, "pong timeout");
-                    self.link_lost(now, LinkEnd::PongTimeout, CloseAction::ReconnectNow);
-                }
-            }
+            Timer::Pong => self.abandon(
+                now,
+                "pong timeout",
+                LinkEnd::PongTimeout,
+                CloseAction::ReconnectNow,
+            ),
             Timer::Activity => self.ping(now),
-            Timer::Handshake => {
-                if let Some(link) = self.phase.link() {
-                    self.close_link(link, "handshake timeout");
-                    self.link_lost(now, LinkEnd::HandshakeTimeout, CloseAction::Retry);
-                }
-            }
+            Timer::Handshake => self.abandon(
+                now,
+                "handshake timeout",
+                LinkEnd::HandshakeTimeout,
+                CloseAction::Retry,
+            ),
             Timer::Unavailable => {
                 if let Phase::Connecting { unavailable, .. } = &mut self.phase {
                     if !*unavailable {
@@ -670,6 +672,15 @@ impl Client {
                 self.timers.set(Timer::Pong, now + self.config.pong_timeout);
                 self.send(frame::PING.to_owned());
             }
+        }
+    }
+
+    /// Gives up on the current socket, if any: closes it with `reason` and decides what
+    /// comes next. The one place the client drops a socket of its own accord.
+    fn abandon(&mut self, now: Instant, reason: &'static str, end: LinkEnd, action: CloseAction) {
+        if let Some(link) = self.phase.link() {
+            self.close_link(link, reason);
+            self.link_lost(now, end, action);
         }
     }
 
