@@ -146,12 +146,11 @@ pub struct Client {
     pub(crate) phase: Phase,
     pub(crate) timers: Timers,
     pub(crate) backoff: Backoff,
-    /// Outputs queued and not yet polled, oldest first. With `draining`, a queue made of
-    /// two `Vec`s: new outputs are pushed here; `poll_output` pops from `draining`, which
-    /// holds older outputs in reverse order and is refilled from here when empty.
-    /// Amortized O(1) per output, and far smaller in wasm than a `VecDeque`.
-    pub(crate) outbox: Vec<Output>,
-    draining: Vec<Output>,
+    /// Outputs queued, oldest first; those before `polled` were already taken (`None`).
+    /// The list is emptied once all are taken: amortized O(1) per output, and far
+    /// smaller in wasm than a `VecDeque` or two `Vec`s turned around.
+    outbox: Vec<Option<Output>>,
+    polled: usize,
     pub(crate) channels: Channels,
     pub(crate) user: UserSession,
     pub(crate) rate: RateWindow,
@@ -181,7 +180,7 @@ impl Client {
             timers: Timers::default(),
             backoff,
             outbox: Vec::new(),
-            draining: Vec::new(),
+            polled: 0,
             channels: Channels::default(),
             user: UserSession::default(),
             rate: RateWindow::default(),
@@ -199,18 +198,13 @@ impl Client {
 
     /// The next thing to do, if any. Drain until `None` after every input.
     pub fn poll_output(&mut self) -> Option<Output> {
-        if self.draining.is_empty() {
-            core::mem::swap(&mut self.draining, &mut self.outbox);
-            // Reversed by hand: `<[T]>::reverse` keeps a bounds-check panic (its message
-            // and location) in the wasm.
-            let half = self.draining.len() / 2;
-            if let Some((front, back)) = self.draining.split_at_mut_checked(half) {
-                for (a, b) in front.iter_mut().zip(back.iter_mut().rev()) {
-                    core::mem::swap(a, b);
-                }
-            }
+        let output = self.outbox.get_mut(self.polled).and_then(Option::take);
+        self.polled += 1;
+        if output.is_none() {
+            self.outbox.clear();
+            self.polled = 0;
         }
-        self.draining.pop()
+        output
     }
 
     /// When [`Client::handle_timeout`] must next be called. Calling it late is fine.
@@ -807,7 +801,7 @@ impl Client {
     /// The one place outputs are queued, out of line for the same reason.
     #[inline(never)]
     fn push(&mut self, output: Output) {
-        self.outbox.push(output);
+        self.outbox.push(Some(output));
     }
 
     /// The one place a [`Message`] is built from a frame, out of line so connection,
