@@ -1,7 +1,7 @@
 //! User authentication (`pusher:signin`) and what comes with it: the user's own
 //! `#server-to-user-{id}` channel and watchlist events.
 
-use super::channel::{Channel, Subscription};
+use super::channel::Channel;
 use super::client::Client;
 use super::frame;
 use super::json;
@@ -68,7 +68,7 @@ impl Client {
     }
 
     /// `pusher:signin_success {user_data}`: `user_data` must hold a non-empty string id.
-    pub(crate) fn handle_signin_success(&mut self, _now: Instant, data: Option<&str>) {
+    pub(crate) fn handle_signin_success(&mut self, now: Instant, data: Option<&str>) {
         let user_data = data.and_then(|d| frame::get_str(d, "user_data"));
         let id = user_data
             .as_deref()
@@ -81,12 +81,10 @@ impl Client {
         let mut channel = String::from("#server-to-user-");
         channel.push_str(&id);
         self.user.user_id = Some(id.into_owned());
-        let mut entry = Channel::new(channel.clone());
-        entry.subscription = Subscription::Pending { cancelled: false };
         // A repeated confirmation starts the channel over, as the last one.
         self.channels.remove(&channel);
-        self.channels.push(entry);
-        self.send(frame::subscribe(&channel, "", None));
+        self.channels.push(Channel::new(channel.clone()));
+        self.start_subscription(now, &channel);
         self.emit(Event::SignedIn {
             user_data: user_data.to_owned(),
         });
