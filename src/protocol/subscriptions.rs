@@ -64,10 +64,12 @@ impl AuthData {
                 _ => None,
             })
         };
+        // A `shared_secret` that is not a string is kept too: it then fails to decode
+        // like any other bad key.
         Ok(AuthData {
             auth,
             channel_data: text_member("channel_data"),
-            shared_secret: frame::get_str(body, "shared_secret").map(|s| s.into_owned()),
+            shared_secret: text_member("shared_secret"),
             user_data: text_member("user_data"),
         })
     }
