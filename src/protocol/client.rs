@@ -10,7 +10,7 @@ use core::time::Duration;
 use super::backoff::Backoff;
 use super::channel::Channels;
 use super::client_events::RateWindow;
-use super::close::{self, CloseAction, REPEATED_ERROR_LIMIT};
+use super::close::{CloseAction, REPEATED_ERROR_LIMIT};
 use super::config::Config;
 use super::frame::{self, Frame, Payload, RawData};
 use super::json;
@@ -318,15 +318,9 @@ impl Client {
         if self.phase.link() != Some(link) {
             return;
         }
-        let reason = if reason.is_empty() {
-            close::describe(code)
-        } else {
-            reason
-        }
-        .to_owned();
         self.link_lost(
             now,
-            LinkEnd::Closed { code, reason },
+            LinkEnd::with_code(code, reason),
             CloseAction::for_code(code),
         );
     }
@@ -370,7 +364,7 @@ impl Client {
                         self.abandon(
                             now,
                             "bad handshake",
-                            LinkEnd::BadHandshake,
+                            LinkEnd::BAD_HANDSHAKE,
                             CloseAction::Retry,
                         );
                     }
@@ -411,15 +405,10 @@ impl Client {
             message: message.clone(),
         }));
         if let (Phase::Connecting { .. }, Some(code)) = (&self.phase, code) {
-            let message = if message.is_empty() {
-                close::describe(code).to_owned()
-            } else {
-                message
-            };
             self.abandon(
                 now,
                 "server error",
-                LinkEnd::ServerError { code, message },
+                LinkEnd::with_code(code, &message),
                 CloseAction::for_code(code),
             );
         }
@@ -455,14 +444,14 @@ impl Client {
             Timer::Pong => self.abandon(
                 now,
                 "pong timeout",
-                LinkEnd::PongTimeout,
+                LinkEnd::PONG_TIMEOUT,
                 CloseAction::ReconnectNow,
             ),
             Timer::Activity => self.ping(now),
             Timer::Handshake => self.abandon(
                 now,
                 "handshake timeout",
-                LinkEnd::HandshakeTimeout,
+                LinkEnd::HANDSHAKE_TIMEOUT,
                 CloseAction::Retry,
             ),
             Timer::Unavailable => {
@@ -764,7 +753,7 @@ impl Client {
         }
         if let Some(link) = self.phase.link() {
             self.close_link(link, close_reason);
-            self.last_end = Some(LinkEnd::ClosedByClient);
+            self.last_end = Some(LinkEnd::CLOSED_BY_CLIENT);
         }
         if active {
             self.drop_session();
