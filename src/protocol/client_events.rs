@@ -57,14 +57,15 @@ impl fmt::Display for TriggerError {
     }
 }
 
-/// The send times of the last [`MAX_CLIENT_EVENTS`] client events, as a ring.
+/// When each of the last [`MAX_CLIENT_EVENTS`] client events leaves the window, as a
+/// ring.
 ///
-/// A fixed array rather than a growing list: the slot about to be overwritten holds the
-/// oldest of the last ten sends, which is all the limit needs to know, and no `Vec` of
-/// another element type is instantiated for it.
+/// A fixed array rather than a growing list: the slot about to be overwritten belongs to
+/// the oldest of the last ten sends, which is all the limit needs to know, and no `Vec`
+/// of another element type is instantiated for it. A slot never used frees at zero.
 #[derive(Debug, Clone, Default)]
 pub struct RateWindow {
-    sent: [Option<Instant>; MAX_CLIENT_EVENTS],
+    frees_at: [Instant; MAX_CLIENT_EVENTS],
     next: usize,
 }
 
@@ -72,15 +73,14 @@ impl RateWindow {
     /// Records a send at `now` if it keeps every window under the limit: the send ten
     /// sends ago must have left the window.
     pub fn try_acquire(&mut self, now: Instant) -> bool {
-        let Some(oldest) = self.sent.get_mut(self.next) else {
-            return false;
-        };
-        if oldest.is_some_and(|t| now.millis_since(t) < CLIENT_EVENT_WINDOW.as_millis() as u64) {
-            return false;
+        match self.frees_at.get_mut(self.next) {
+            Some(slot) if now >= *slot => {
+                *slot = now.plus(CLIENT_EVENT_WINDOW.as_millis() as u64);
+                self.next = (self.next + 1) % MAX_CLIENT_EVENTS;
+                true
+            }
+            _ => false,
         }
-        *oldest = Some(now);
-        self.next = (self.next + 1) % MAX_CLIENT_EVENTS;
-        true
     }
 }
 
