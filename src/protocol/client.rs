@@ -85,27 +85,21 @@ pub(crate) enum Kind {
 impl Kind {
     /// The kind of event `event`.
     fn of(event: &str) -> Kind {
-        if let Some(name) = event.strip_prefix("pusher_internal:") {
-            match name {
-                "subscription_succeeded" => Kind::SubscriptionSucceeded,
-                "subscription_count" => Kind::SubscriptionCount,
-                "member_added" => Kind::MemberAdded,
-                "member_removed" => Kind::MemberRemoved,
-                "watchlist_events" => Kind::Watchlist,
-                _ => Kind::OtherInternal,
-            }
-        } else if let Some(name) = event.strip_prefix("pusher:") {
-            match name {
-                "connection_established" => Kind::ConnectionEstablished,
-                "error" => Kind::Error,
-                "ping" => Kind::Ping,
-                "pong" => Kind::Pong,
-                "signin_success" => Kind::SigninSuccess,
-                "subscription_error" => Kind::SubscriptionError,
-                _ => Kind::OtherPusher,
-            }
-        } else {
-            Kind::App
+        match event {
+            "pusher:connection_established" => Kind::ConnectionEstablished,
+            "pusher:error" => Kind::Error,
+            "pusher:ping" => Kind::Ping,
+            "pusher:pong" => Kind::Pong,
+            "pusher:signin_success" => Kind::SigninSuccess,
+            "pusher:subscription_error" => Kind::SubscriptionError,
+            "pusher_internal:subscription_succeeded" => Kind::SubscriptionSucceeded,
+            "pusher_internal:subscription_count" => Kind::SubscriptionCount,
+            "pusher_internal:member_added" => Kind::MemberAdded,
+            "pusher_internal:member_removed" => Kind::MemberRemoved,
+            "pusher_internal:watchlist_events" => Kind::Watchlist,
+            _ if event.starts_with("pusher_internal:") => Kind::OtherInternal,
+            _ if event.starts_with("pusher:") => Kind::OtherPusher,
+            _ => Kind::App,
         }
     }
 
