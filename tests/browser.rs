@@ -739,7 +739,7 @@ async fn client_events_go_between_two_clients_and_are_refused_on_public_channels
     sender.client.subscribe("public-lobby").unwrap();
     sender.subscribed("public-lobby").await;
     let refusals = [
-        ("public-lobby", "client-typing", "private and presence"),
+        ("public-lobby", "client-typing", "private or presence"),
         (channel, "typing", "client-"),
         ("private-encrypted-x", "client-typing", "not subscribed"),
     ];

@@ -770,15 +770,15 @@ fn watchlist_events_one_event_per_entry() {
         [
             Event::Watchlist {
                 name: "online".into(),
-                user_ids: vec!["1".into(), "2".into()]
+                user_ids: r#"["1","2"]"#.into()
             },
             Event::Watchlist {
                 name: "offline".into(),
-                user_ids: vec!["3".into()]
+                user_ids: r#"["3"]"#.into()
             },
             Event::Watchlist {
                 name: "online".into(),
-                user_ids: vec![]
+                user_ids: "[]".into()
             },
         ]
     );

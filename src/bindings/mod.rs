@@ -104,10 +104,10 @@ impl JsClient {
             }
             if let Some(reason) = status.disconnect_reason {
                 object = object.string("reason", reason.as_str());
-                if let DisconnectReason::Refused { code, message } = reason {
+                if let (DisconnectReason::Refused { code }, Some(end)) = (reason, status.last_end) {
                     object = object
                         .number("code", (*code).into())
-                        .string("message", message);
+                        .string("message", end.reason());
                 }
             }
             if let Some(failure) = status.failure {

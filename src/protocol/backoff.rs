@@ -75,11 +75,11 @@ impl Backoff {
         grown.map_or(cap, |g| g.min(cap))
     }
 
-    /// The next delay, and counts the attempt.
-    pub fn next_delay(&mut self) -> Duration {
+    /// The next delay in milliseconds, and counts the attempt.
+    pub fn next_delay(&mut self) -> u64 {
         let ceiling = self.ceiling_millis(self.attempt);
         self.attempt = self.attempt.saturating_add(1);
-        Duration::from_millis(self.rng.below_inclusive(ceiling))
+        self.rng.below_inclusive(ceiling)
     }
 
     /// Counts an attempt that was made at once, without a delay.

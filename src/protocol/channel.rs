@@ -2,8 +2,9 @@
 //! each one the app wants.
 
 use super::crypto::SharedSecret;
-use super::output::AuthRequestId;
+use super::output::{AuthRequestId, Message};
 use super::presence::Members;
+use super::vec_map::remove_at;
 use crate::prelude::*;
 
 /// The kind of a channel, decided by its name.
@@ -96,8 +97,8 @@ pub(crate) struct Keyring {
     pub retried: bool,
     /// A re-authorization in flight.
     pub rekey: Option<AuthRequestId>,
-    /// Events waiting for the new key (event name, raw data, user id).
-    pub waiting: Vec<(String, String, Option<String>)>,
+    /// Events waiting for the new key, their data still encrypted.
+    pub waiting: Vec<Message>,
 }
 
 /// At most this many encrypted events wait for a new key; later ones are dropped with
@@ -107,6 +108,7 @@ pub(crate) const MAX_WAITING_FOR_KEY: usize = 64;
 /// One channel the app wants (or just left while the subscription was in flight).
 #[derive(Debug, Clone)]
 pub(crate) struct Channel {
+    pub name: String,
     pub kind: ChannelKind,
     pub subscription: Subscription,
     /// Has been subscribed before: the next success is a resumption.
@@ -132,9 +134,10 @@ impl Subscription {
 impl Channel {
     /// Out of line: both callers would otherwise hold a copy of the whole initializer.
     #[inline(never)]
-    pub fn new(kind: ChannelKind) -> Self {
+    pub fn new(name: String) -> Self {
         Channel {
-            kind,
+            kind: ChannelKind::of(&name),
+            name,
             subscription: Subscription::Idle,
             was_subscribed: false,
             members: None,
@@ -163,6 +166,68 @@ impl Channel {
     }
 }
 
+/// The channels the app wants, in the order it first asked for them (the order they are
+/// subscribed again in).
+///
+/// A plain list that each channel's own name is looked up in: every lookup goes through
+/// one out-of-line [`Channels::index`], where a generic map kept a copy of each key and
+/// a search loop per method in the wasm. Pages hold a handful of channels.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Channels(Vec<Channel>);
+
+impl Channels {
+    /// Where the channel called `name` is.
+    #[inline(never)]
+    pub fn index(&self, name: &str) -> Option<usize> {
+        self.0.iter().position(|channel| channel.name == name)
+    }
+
+    /// The channel called `name`.
+    pub fn get(&self, name: &str) -> Option<&Channel> {
+        self.0.get(self.index(name)?)
+    }
+
+    /// The channel called `name`, mutably.
+    pub fn get_mut(&mut self, name: &str) -> Option<&mut Channel> {
+        let index = self.index(name)?;
+        self.0.get_mut(index)
+    }
+
+    /// The channel at `index`, in order.
+    pub fn at(&self, index: usize) -> Option<&Channel> {
+        self.0.get(index)
+    }
+
+    /// Adds `channel` last. The caller has made sure no channel has its name.
+    pub fn push(&mut self, channel: Channel) {
+        self.0.push(channel);
+    }
+
+    /// Forgets the channel called `name`, keeping the order of the others.
+    pub fn remove(&mut self, name: &str) {
+        if let Some(index) = self.index(name) {
+            remove_at(&mut self.0, index);
+        }
+    }
+
+    /// Keeps only the channels for which `keep` is true.
+    pub fn retain(&mut self, mut keep: impl FnMut(&mut Channel) -> bool) {
+        let mut index = 0;
+        while let Some(channel) = self.0.get_mut(index) {
+            if keep(channel) {
+                index += 1;
+            } else {
+                remove_at(&mut self.0, index);
+            }
+        }
+    }
+
+    /// Every channel, in order.
+    pub fn iter(&self) -> core::slice::Iter<'_, Channel> {
+        self.0.iter()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -181,5 +246,25 @@ mod tests {
         assert!(!ChannelKind::Encrypted.allows_client_events());
         assert!(ChannelKind::Presence.allows_client_events());
         assert!(!ChannelKind::Public.needs_auth());
+    }
+
+    #[test]
+    fn channels_keep_their_order() {
+        let mut channels = Channels::default();
+        for name in ["b", "a", "c"] {
+            channels.push(Channel::new(name.into()));
+        }
+        channels.get_mut("b").unwrap().count = Some(3);
+        let names = |c: &Channels| c.iter().map(|c| c.name.clone()).collect::<Vec<_>>();
+        assert_eq!(names(&channels), ["b", "a", "c"]);
+        assert_eq!(channels.get("b").unwrap().count, Some(3));
+        channels.get_mut("a").unwrap().count = Some(1);
+        assert_eq!(channels.at(1).unwrap().count, Some(1));
+        channels.remove("b");
+        channels.remove("b");
+        assert_eq!(names(&channels), ["a", "c"]);
+        channels.retain(|c| c.count.is_none());
+        assert_eq!(names(&channels), ["c"]);
+        assert!(channels.get("a").is_none() && channels.at(1).is_none());
     }
 }

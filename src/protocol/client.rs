@@ -8,9 +8,9 @@ use crate::prelude::*;
 use core::time::Duration;
 
 use super::backoff::Backoff;
-use super::channel::Channel;
+use super::channel::Channels;
 use super::client_events::RateWindow;
-use super::close::{self, CloseAction, REPEATED_ERROR_LIMIT};
+use super::close::{CloseAction, REPEATED_ERROR_LIMIT};
 use super::config::Config;
 use super::frame::{self, Frame, Payload, RawData};
 use super::json;
@@ -19,10 +19,10 @@ use super::output::{
 };
 use super::shaping::{Shape, Shaper, Verdict};
 use super::state::{DisconnectReason, Link, LinkEnd, Phase, State, Step};
-use super::time::Instant;
+use super::time::{millis, Instant};
 use super::timers::{ShaperId, Timer, Timers};
 use super::user::UserSession;
-use super::vec_map::{remove_at, VecMap};
+use super::vec_map::remove_at;
 
 /// A change in the page's life the browser tells us about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,6 +46,68 @@ pub enum PageEvent {
 /// up (visible again, restored from the back/forward cache): we ping at once instead of
 /// waiting for the activity timeout, because timers were throttled meanwhile.
 pub const STALE_AFTER: Duration = Duration::from_secs(10);
+
+/// The protocol's own events, told apart once per frame: every handler then matches
+/// on this instead of comparing the name with its literals again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// `pusher:connection_established`.
+    ConnectionEstablished,
+    /// `pusher:error`.
+    Error,
+    /// `pusher:ping`.
+    Ping,
+    /// `pusher:pong`.
+    Pong,
+    /// `pusher:signin_success`.
+    SigninSuccess,
+    /// `pusher:subscription_error`.
+    SubscriptionError,
+    /// Another `pusher:` event: delivered, never decrypted.
+    OtherPusher,
+    /// An app event.
+    App,
+    /// `pusher_internal:subscription_succeeded`; this and the kinds after it are
+    /// internal: never delivered as they are.
+    SubscriptionSucceeded,
+    /// `pusher_internal:subscription_count`.
+    SubscriptionCount,
+    /// `pusher_internal:member_added`.
+    MemberAdded,
+    /// `pusher_internal:member_removed`.
+    MemberRemoved,
+    /// `pusher_internal:watchlist_events`.
+    Watchlist,
+    /// Another `pusher_internal:` event: ignored.
+    OtherInternal,
+}
+
+impl Kind {
+    /// The kind of event `event`.
+    fn of(event: &str) -> Kind {
+        match event {
+            "pusher:connection_established" => Kind::ConnectionEstablished,
+            "pusher:error" => Kind::Error,
+            "pusher:ping" => Kind::Ping,
+            "pusher:pong" => Kind::Pong,
+            "pusher:signin_success" => Kind::SigninSuccess,
+            "pusher:subscription_error" => Kind::SubscriptionError,
+            "pusher_internal:subscription_succeeded" => Kind::SubscriptionSucceeded,
+            "pusher_internal:subscription_count" => Kind::SubscriptionCount,
+            "pusher_internal:member_added" => Kind::MemberAdded,
+            "pusher_internal:member_removed" => Kind::MemberRemoved,
+            "pusher_internal:watchlist_events" => Kind::Watchlist,
+            _ if event.starts_with("pusher_internal:") => Kind::OtherInternal,
+            _ if event.starts_with("pusher:") => Kind::OtherPusher,
+            _ => Kind::App,
+        }
+    }
+
+    /// A `pusher_internal:` event, which the app never sees as such.
+    pub(crate) fn is_internal(self) -> bool {
+        self as u8 >= Kind::SubscriptionSucceeded as u8
+    }
+}
 
 /// The detail behind the connection state, for status displays ("reconnecting in 4 s,
 /// attempt 3, connection lost").
@@ -78,13 +140,12 @@ pub struct Client {
     pub(crate) phase: Phase,
     pub(crate) timers: Timers,
     pub(crate) backoff: Backoff,
-    /// Outputs queued and not yet polled, oldest first. With `draining`, a queue made of
-    /// two `Vec`s: new outputs are pushed here; `poll_output` pops from `draining`, which
-    /// holds older outputs in reverse order and is refilled from here when empty.
-    /// Amortized O(1) per output, and far smaller in wasm than a `VecDeque`.
-    pub(crate) outbox: Vec<Output>,
-    draining: Vec<Output>,
-    pub(crate) channels: VecMap<String, Channel>,
+    /// Outputs queued, oldest first; those before `polled` were already taken (`None`).
+    /// The list is emptied once all are taken: amortized O(1) per output, and far
+    /// smaller in wasm than a `VecDeque` or two `Vec`s turned around.
+    outbox: Vec<Option<Output>>,
+    polled: usize,
+    pub(crate) channels: Channels,
     pub(crate) user: UserSession,
     pub(crate) rate: RateWindow,
     /// Shaped listeners, in the order their current deadlines were armed: one that gets
@@ -113,8 +174,8 @@ impl Client {
             timers: Timers::default(),
             backoff,
             outbox: Vec::new(),
-            draining: Vec::new(),
-            channels: VecMap::new(),
+            polled: 0,
+            channels: Channels::default(),
             user: UserSession::default(),
             rate: RateWindow::default(),
             shapers: Vec::new(),
@@ -131,11 +192,13 @@ impl Client {
 
     /// The next thing to do, if any. Drain until `None` after every input.
     pub fn poll_output(&mut self) -> Option<Output> {
-        if self.draining.is_empty() {
-            core::mem::swap(&mut self.draining, &mut self.outbox);
-            self.draining.reverse();
+        let output = self.outbox.get_mut(self.polled).and_then(Option::take);
+        self.polled += 1;
+        if output.is_none() {
+            self.outbox.clear();
+            self.polled = 0;
         }
-        self.draining.pop()
+        output
     }
 
     /// When [`Client::handle_timeout`] must next be called. Calling it late is fine.
@@ -168,32 +231,27 @@ impl Client {
 
     /// The state with its detail.
     pub fn status(&self) -> Status<'_> {
-        let waiting = matches!(
-            self.phase,
+        // One match over the phase for everything that depends on it.
+        let mut status = Status {
+            state: self.state(),
+            socket_id: None,
+            next_retry_at: None,
+            attempt: self.backoff.attempt(),
+            last_end: self.last_end.as_ref(),
+            disconnect_reason: None,
+            failure: None,
+        };
+        match &self.phase {
+            Phase::Connected(link) => status.socket_id = Some(&link.socket_id),
             Phase::Connecting {
                 step: Step::Waiting,
                 ..
-            }
-        );
-        Status {
-            state: self.state(),
-            socket_id: self.socket_id(),
-            next_retry_at: if waiting {
-                self.timers.get(Timer::Retry)
-            } else {
-                None
-            },
-            attempt: self.backoff.attempt(),
-            last_end: self.last_end.as_ref(),
-            disconnect_reason: match &self.phase {
-                Phase::Disconnected(reason) => Some(reason),
-                _ => None,
-            },
-            failure: match &self.phase {
-                Phase::Failed(why) => Some(why),
-                _ => None,
-            },
+            } => status.next_retry_at = self.timers.get(Timer::Retry),
+            Phase::Disconnected(reason) => status.disconnect_reason = Some(reason),
+            Phase::Failed(why) => status.failure = Some(why),
+            _ => {}
         }
+        status
     }
 
     /// The configuration in force.
@@ -254,15 +312,9 @@ impl Client {
         if self.phase.link() != Some(link) {
             return;
         }
-        let reason = if reason.is_empty() {
-            close::describe(code)
-        } else {
-            reason
-        }
-        .to_owned();
         self.link_lost(
             now,
-            LinkEnd::Closed { code, reason },
+            LinkEnd::with_code(code, reason),
             CloseAction::for_code(code),
         );
     }
@@ -276,56 +328,61 @@ impl Client {
         let frame = match frame::decode(text) {
             Ok(frame) => frame,
             Err(error) => {
-                self.malformed(error.message());
+                self.malformed("", &error.message());
                 return;
             }
         };
+        let kind = Kind::of(&frame.event);
         match &self.phase {
-            Phase::Connecting { .. } => self.handle_handshake_frame(now, link, &frame),
-            Phase::Connected(_) => self.handle_connected_frame(now, &frame),
+            Phase::Connecting { .. } => self.handle_handshake_frame(now, link, kind, &frame),
+            Phase::Connected(_) => self.handle_connected_frame(now, kind, &frame),
             _ => {}
         }
     }
 
-    fn handle_handshake_frame(&mut self, now: Instant, link: LinkId, frame: &Frame<'_>) {
-        match frame.event.as_ref() {
-            "pusher:connection_established" => {
+    fn handle_handshake_frame(
+        &mut self,
+        now: Instant,
+        link: LinkId,
+        kind: Kind,
+        frame: &Frame<'_>,
+    ) {
+        match kind {
+            Kind::ConnectionEstablished => {
                 match frame.data.json_text().and_then(parse_established) {
                     Some((socket_id, server_timeout)) => {
                         self.on_established(now, link, socket_id, server_timeout)
                     }
                     None => {
-                        self.malformed("invalid pusher:connection_established".to_owned());
-                        self.close_link(link, "bad handshake");
-                        self.link_lost(now, LinkEnd::BadHandshake, CloseAction::Retry);
+                        self.malformed("invalid ", &frame.event);
+                        self.abandon(
+                            now,
+                            "bad handshake",
+                            LinkEnd::BAD_HANDSHAKE,
+                            CloseAction::Retry,
+                        );
                     }
                 }
             }
-            "pusher:error" => self.handle_server_error(now, frame.data.json_text()),
-            "pusher:ping" => self.send(frame::PONG.to_owned()),
-            other => {
-                let mut reason = String::from("expected pusher:connection_established, got ");
-                reason.push_str(other);
-                self.malformed(reason);
-            }
+            Kind::Error => self.handle_server_error(now, frame.data.json_text()),
+            Kind::Ping => self.send(frame::PONG.to_owned()),
+            _ => self.malformed("expected the handshake, got ", &frame.event),
         }
     }
 
-    fn handle_connected_frame(&mut self, now: Instant, frame: &Frame<'_>) {
-        match (frame.event.as_ref(), &frame.channel) {
-            ("pusher:ping", _) => self.send(frame::PONG.to_owned()),
+    fn handle_connected_frame(&mut self, now: Instant, kind: Kind, frame: &Frame<'_>) {
+        match (kind, &frame.channel) {
+            (Kind::Ping, _) => self.send(frame::PONG.to_owned()),
             // A pong needs nothing but the activity it proves; a repeated handshake
             // changes nothing (the socket id stays the one we subscribed with).
-            ("pusher:pong" | "pusher:connection_established", _) => {}
-            ("pusher:error", None) => self.handle_server_error(now, frame.data.json_text()),
-            ("pusher:signin_success", _) => self.handle_signin_success(now, frame.data.json_text()),
-            ("pusher_internal:watchlist_events", _) => {
-                self.handle_watchlist(frame.data.json_text())
-            }
-            (_, Some(_)) => self.handle_channel_frame(now, frame),
-            (event, None) => {
-                if !event.starts_with("pusher_internal:") {
-                    self.deliver(None, frame);
+            (Kind::Pong | Kind::ConnectionEstablished, _) => {}
+            (Kind::Error, None) => self.handle_server_error(now, frame.data.json_text()),
+            (Kind::SigninSuccess, _) => self.handle_signin_success(now, frame.data.json_text()),
+            (Kind::Watchlist, _) => self.handle_watchlist(frame.data.json_text()),
+            (_, Some(_)) => self.handle_channel_frame(now, kind, frame),
+            (kind, None) => {
+                if !kind.is_internal() {
+                    self.emit(Event::Message(Client::message(None, frame)));
                 }
             }
         }
@@ -341,18 +398,11 @@ impl Client {
             code,
             message: message.clone(),
         }));
-        if let (Phase::Connecting { .. }, Some(code), Some(link)) =
-            (&self.phase, code, self.phase.link())
-        {
-            let message = if message.is_empty() {
-                close::describe(code).to_owned()
-            } else {
-                message
-            };
-            self.close_link(link, "server error");
-            self.link_lost(
+        if let (Phase::Connecting { .. }, Some(code)) = (&self.phase, code) {
+            self.abandon(
                 now,
-                LinkEnd::ServerError { code, message },
+                "server error",
+                LinkEnd::with_code(code, &message),
                 CloseAction::for_code(code),
             );
         }
@@ -385,19 +435,19 @@ impl Client {
                     self.go_disconnected(now, DisconnectReason::Paused, "paused");
                 }
             }
-            Timer::Pong => {
-                if let Some(link) = self.phase.link() {
-                    self.close_link(link, "pong timeout");
-                    self.link_lost(now, LinkEnd::PongTimeout, CloseAction::ReconnectNow);
-                }
-            }
+            Timer::Pong => self.abandon(
+                now,
+                "pong timeout",
+                LinkEnd::PONG_TIMEOUT,
+                CloseAction::ReconnectNow,
+            ),
             Timer::Activity => self.ping(now),
-            Timer::Handshake => {
-                if let Some(link) = self.phase.link() {
-                    self.close_link(link, "handshake timeout");
-                    self.link_lost(now, LinkEnd::HandshakeTimeout, CloseAction::Retry);
-                }
-            }
+            Timer::Handshake => self.abandon(
+                now,
+                "handshake timeout",
+                LinkEnd::HANDSHAKE_TIMEOUT,
+                CloseAction::Retry,
+            ),
             Timer::Unavailable => {
                 if let Phase::Connecting { unavailable, .. } = &mut self.phase {
                     if !*unavailable {
@@ -464,7 +514,8 @@ impl Client {
                 ..
             } => self.open_link(now),
             Phase::Connected(link)
-                if always || now.saturating_since(link.last_inbound) >= STALE_AFTER =>
+                if always
+                    || now.millis_since(link.last_inbound) >= STALE_AFTER.as_millis() as u64 =>
             {
                 self.ping(now)
             }
@@ -559,9 +610,9 @@ impl Client {
         socket_id: String,
         server: Option<u64>,
     ) {
-        let mut activity_timeout = self.config.activity_timeout;
+        let mut activity_timeout = millis(self.config.activity_timeout);
         if let Some(secs) = server {
-            activity_timeout = activity_timeout.min(Duration::from_secs(secs));
+            activity_timeout = activity_timeout.min(millis(Duration::from_secs(secs)));
         }
         self.enter(Phase::Connected(Link {
             id: link,
@@ -572,7 +623,7 @@ impl Client {
             ping_outstanding: false,
         }));
         self.timers.stop_connection_timers_except(&[Timer::Pause]);
-        self.timers.set(Timer::Activity, now + activity_timeout);
+        self.timers.set(Timer::Activity, now.plus(activity_timeout));
         self.resubscribe_all(now);
         self.sign_in_again(now);
     }
@@ -583,7 +634,7 @@ impl Client {
         if let Phase::Connected(link) = &mut self.phase {
             link.last_inbound = now;
             link.ping_outstanding = false;
-            let next = now + link.activity_timeout;
+            let next = now.plus(link.activity_timeout);
             self.timers.stop(Timer::Pong);
             self.timers.set(Timer::Activity, next);
         }
@@ -601,11 +652,20 @@ impl Client {
         }
     }
 
+    /// Gives up on the current socket, if any: closes it with `reason` and decides what
+    /// comes next. The one place the client drops a socket of its own accord.
+    fn abandon(&mut self, now: Instant, reason: &'static str, end: LinkEnd, action: CloseAction) {
+        if let Some(link) = self.phase.link() {
+            self.close_link(link, reason);
+            self.link_lost(now, end, action);
+        }
+    }
+
     /// The current socket is gone (or being abandoned): decide what comes next.
     fn link_lost(&mut self, now: Instant, end: LinkEnd, action: CloseAction) {
         let was_connected = match &self.phase {
             Phase::Connected(link) => {
-                if now.saturating_since(link.since) >= self.backoff.policy().stable_after {
+                if now.millis_since(link.since) >= millis(self.backoff.policy().stable_after) {
                     self.backoff.reset();
                     self.repeated_errors = 0;
                 }
@@ -622,18 +682,18 @@ impl Client {
             CloseAction::SwitchToTls if !self.config.endpoint.tls() => {
                 self.config.endpoint.require_tls();
                 self.backoff.skip();
-                Some(Duration::ZERO)
+                Some(0)
             }
             CloseAction::ReconnectNow if self.backoff.attempt() == 0 => {
                 self.backoff.skip();
-                Some(Duration::ZERO)
+                Some(0)
             }
             // 4000 although already on TLS: switching cannot help, so back off rather
             // than reconnect at once in a loop.
             CloseAction::SwitchToTls | CloseAction::ReconnectNow | CloseAction::Retry => {
                 Some(self.backoff.next_delay())
             }
-            CloseAction::RetryLater => Some(self.backoff.next_delay().max(Duration::from_secs(1))),
+            CloseAction::RetryLater => Some(self.backoff.next_delay().max(1000)),
             CloseAction::RetryUnlessRepeated => {
                 self.repeated_errors = self.repeated_errors.saturating_add(1);
                 if self.repeated_errors >= REPEATED_ERROR_LIMIT {
@@ -645,17 +705,13 @@ impl Client {
         };
         let Some(delay) = delay else {
             let code = end.code().unwrap_or(4000);
-            let message = end.reason().to_owned();
-            self.last_end = Some(end);
             self.emit(Event::Error(ClientError::Refused {
                 code,
-                message: message.clone(),
+                message: end.reason().to_owned(),
             }));
+            self.last_end = Some(end);
             self.timers.stop(Timer::Unavailable);
-            self.enter(Phase::Disconnected(DisconnectReason::Refused {
-                code,
-                message,
-            }));
+            self.enter(Phase::Disconnected(DisconnectReason::Refused { code }));
             return;
         };
         self.last_end = Some(end);
@@ -670,10 +726,10 @@ impl Client {
         } else if let Phase::Connecting { step, .. } = &mut self.phase {
             *step = Step::Waiting;
         }
-        if delay.is_zero() {
+        if delay == 0 {
             self.open_link(now);
         } else {
-            self.timers.set(Timer::Retry, now + delay);
+            self.timers.set(Timer::Retry, now.plus(delay));
         }
     }
 
@@ -691,7 +747,7 @@ impl Client {
         }
         if let Some(link) = self.phase.link() {
             self.close_link(link, close_reason);
-            self.last_end = Some(LinkEnd::ClosedByClient);
+            self.last_end = Some(LinkEnd::CLOSED_BY_CLIENT);
         }
         if active {
             self.drop_session();
@@ -728,26 +784,26 @@ impl Client {
     /// The one place outputs are queued, out of line for the same reason.
     #[inline(never)]
     fn push(&mut self, output: Output) {
-        self.outbox.push(output);
+        self.outbox.push(Some(output));
     }
 
-    /// Hands an event from the server to the app: the one place a [`Message`] is built
-    /// from a frame, out of line so connection and channel events share it. The frame
-    /// is borrowed all the way from `handle_frame`, and its parts copied out here:
-    /// moving the several-word `Frame` down each handler copied it at every call.
+    /// The one place a [`Message`] is built from a frame, out of line so connection,
+    /// channel and encrypted events share it. The frame is borrowed all the way from
+    /// `handle_frame`, and its parts copied out here: moving the several-word `Frame`
+    /// down each handler copied it at every call.
     #[inline(never)]
-    pub(crate) fn deliver(&mut self, channel: Option<String>, frame: &Frame<'_>) {
+    pub(crate) fn message(channel: Option<String>, frame: &Frame<'_>) -> Message {
         let data = match &frame.data {
             RawData::Absent => Payload::Absent,
             RawData::Value(raw) => Payload::Json((*raw).to_owned()),
             RawData::Encoded(text) => Payload::Text(text.as_ref().to_owned()),
         };
-        self.emit(Event::Message(Message {
+        Message {
             channel,
             event: frame.event.as_ref().to_owned(),
             data,
             user_id: frame.user_id.as_deref().map(str::to_owned),
-        }));
+        }
     }
 
     /// Moves to `phase`, telling the app when the public state changes: the one place the
@@ -766,7 +822,12 @@ impl Client {
         }
     }
 
-    pub(crate) fn malformed(&mut self, reason: String) {
+    /// Reports a frame that was not understood: `what` followed by `event` (or whatever
+    /// names the problem), composed here for all callers.
+    #[inline(never)]
+    pub(crate) fn malformed(&mut self, what: &str, event: &str) {
+        let mut reason = String::from(what);
+        reason.push_str(event);
         self.emit(Event::Error(ClientError::MalformedFrame { reason }));
     }
 
@@ -838,14 +899,20 @@ pub(crate) fn get_u16(data: &str, key: &str) -> Option<u16> {
 /// `^\d+\.\d+$`) and the server's activity timeout in seconds.
 fn parse_established(data: &str) -> Option<(String, Option<u64>)> {
     let socket_id = frame::get_str(data, "socket_id")?;
-    // Digits, exactly one dot, and digits at both ends: `^\d+\.\d+$` in byte checks.
-    let b = socket_id.as_bytes();
-    let digit_at = |c: Option<&u8>| c.is_some_and(u8::is_ascii_digit);
-    let valid = b.iter().filter(|&&c| c == b'.').count() == 1
-        && b.iter().all(|&c| c == b'.' || c.is_ascii_digit())
-        && digit_at(b.first())
-        && digit_at(b.last());
-    if !valid {
+    // `^\d+\.\d+$` in one pass: every dot follows a digit, there is one, and a digit
+    // ends the text.
+    let (mut dots, mut after_digit) = (0, false);
+    for &c in socket_id.as_bytes() {
+        if c == b'.' && after_digit {
+            dots += 1;
+            after_digit = false;
+        } else if c.is_ascii_digit() {
+            after_digit = true;
+        } else {
+            return None;
+        }
+    }
+    if dots != 1 || !after_digit {
         return None;
     }
     let timeout = get_u64(data, "activity_timeout").filter(|secs| *secs > 0);

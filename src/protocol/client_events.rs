@@ -2,7 +2,6 @@
 //! presence channel, checked here so that a mistake is a clear error rather than the
 //! server cutting the connection.
 
-use crate::prelude::*;
 use core::fmt;
 use core::time::Duration;
 
@@ -12,7 +11,6 @@ use super::frame;
 use super::json;
 use super::state::Phase;
 use super::time::Instant;
-use super::vec_map::remove_at;
 
 /// The server allows this many client events per connection…
 pub const MAX_CLIENT_EVENTS: usize = 10;
@@ -44,18 +42,10 @@ impl TriggerError {
         match self {
             TriggerError::NotClientEvent => "client event names must start with `client-`",
             TriggerError::UnknownChannel => "not subscribed to this channel",
-            TriggerError::PublicChannel => {
-                "client events can only be sent on private and presence channels"
-            }
-            TriggerError::EncryptedChannel => {
-                "client events are not supported on encrypted channels"
-            }
-            TriggerError::NotSubscribed => {
-                "the channel is not subscribed yet; wait for the subscription to succeed"
-            }
-            TriggerError::RateLimited => {
-                "too many client events: at most 10 per second are allowed"
-            }
+            TriggerError::PublicChannel => "client events need a private or presence channel",
+            TriggerError::EncryptedChannel => "no client events on encrypted channels",
+            TriggerError::NotSubscribed => "the channel is not subscribed yet",
+            TriggerError::RateLimited => "more than 10 client events per second",
             TriggerError::InvalidData => "client event data must be one JSON value",
         }
     }
@@ -67,33 +57,30 @@ impl fmt::Display for TriggerError {
     }
 }
 
-/// The send times of the last [`MAX_CLIENT_EVENTS`] client events, oldest first.
+/// When each of the last [`MAX_CLIENT_EVENTS`] client events leaves the window, as a
+/// ring.
 ///
-/// A `Vec` rather than a `VecDeque`: it never holds more than ten entries, and another
-/// `VecDeque` instantiation costs more wasm than shifting ten timestamps.
+/// A fixed array rather than a growing list: the slot about to be overwritten belongs to
+/// the oldest of the last ten sends, which is all the limit needs to know, and no `Vec`
+/// of another element type is instantiated for it. A slot never used frees at zero.
 #[derive(Debug, Clone, Default)]
 pub struct RateWindow {
-    sent: Vec<Instant>,
+    frees_at: [Instant; MAX_CLIENT_EVENTS],
+    next: usize,
 }
 
 impl RateWindow {
-    /// Records a send at `now` if it keeps every window under the limit.
+    /// Records a send at `now` if it keeps every window under the limit: the send ten
+    /// sends ago must have left the window.
     pub fn try_acquire(&mut self, now: Instant) -> bool {
-        // Drop the leading run of sends that have left the window.
-        // The expired ones are the oldest, at the front: `remove_at(0)` on at most ten
-        // entries rather than a `retain_mut` instantiation.
-        while self
-            .sent
-            .first()
-            .is_some_and(|t| now.saturating_since(*t) >= CLIENT_EVENT_WINDOW)
-        {
-            remove_at(&mut self.sent, 0);
+        match self.frees_at.get_mut(self.next) {
+            Some(slot) if now >= *slot => {
+                *slot = now.plus(CLIENT_EVENT_WINDOW.as_millis() as u64);
+                self.next = (self.next + 1) % MAX_CLIENT_EVENTS;
+                true
+            }
+            _ => false,
         }
-        if self.sent.len() >= MAX_CLIENT_EVENTS {
-            return false;
-        }
-        self.sent.push(now);
-        true
     }
 }
 

@@ -44,27 +44,21 @@ impl CloseAction {
 /// Descriptions of the codes the protocol names, as data: a table and one loop take less
 /// wasm than a `match` with an arm per code.
 const DESCRIPTIONS: [(u16, &str); 15] = [
-    (4000, "the application only accepts TLS connections"),
-    (4001, "the application does not exist"),
-    (4003, "the application is disabled"),
-    (4004, "the application is over its connection quota"),
+    (4000, "TLS connections only"),
+    (4001, "unknown app"),
+    (4003, "app disabled"),
+    (4004, "app over its connection quota"),
     (4005, "path not found"),
-    (4006, "invalid version string format"),
+    (4006, "invalid version string"),
     (4007, "unsupported protocol version"),
-    (4008, "no protocol version supplied"),
-    (4009, "the connection is unauthorized"),
-    (4201, "the server did not receive a pong in time"),
-    (
-        4202,
-        "the connection was closed after a period of inactivity",
-    ),
-    (
-        4301,
-        "client event rejected: too many client events per second",
-    ),
-    (1000, "the connection was closed normally"),
-    (1001, "the server is going away"),
-    (1006, "the connection was lost"),
+    (4008, "no protocol version"),
+    (4009, "unauthorized connection"),
+    (4201, "no pong in time"),
+    (4202, "closed for inactivity"),
+    (4301, "too many client events"),
+    (1000, "closed normally"),
+    (1001, "server going away"),
+    (1006, "connection lost"),
 ];
 
 /// A short reason for a refusal code, for the error the app receives when the server
@@ -76,11 +70,11 @@ pub fn describe(code: u16) -> &'static str {
         }
     }
     match CloseAction::for_code(code) {
-        CloseAction::Refused => "the server refused the connection",
-        CloseAction::RetryLater => "the server is over capacity",
-        CloseAction::ReconnectNow => "the server asked the client to reconnect",
-        CloseAction::RetryUnlessRepeated => "the server reported a protocol error",
-        CloseAction::SwitchToTls | CloseAction::Retry => "the connection was closed",
+        CloseAction::Refused => "connection refused",
+        CloseAction::RetryLater => "server over capacity",
+        CloseAction::ReconnectNow => "server asked to reconnect",
+        CloseAction::RetryUnlessRepeated => "protocol error",
+        CloseAction::SwitchToTls | CloseAction::Retry => "connection closed",
     }
 }
 
@@ -103,6 +97,6 @@ mod tests {
             CloseAction::RetryUnlessRepeated
         );
         assert_eq!(CloseAction::for_code(4400), CloseAction::Retry);
-        assert_eq!(describe(4001), "the application does not exist");
+        assert_eq!(describe(4001), "unknown app");
     }
 }

@@ -10,40 +10,35 @@ use super::subscriptions::{AuthData, AuthFailure};
 use crate::prelude::*;
 
 impl Client {
-    /// An event on an encrypted channel, `raw` being its `{ciphertext, nonce}` data.
+    /// An event on an encrypted channel, its data still the `{ciphertext, nonce}` text.
     ///
     /// When the key does not open it (the server rotated its master key, or our key is
     /// stale), the event waits while we ask once for a fresh key. A key that came from
     /// such a re-authorization and still fails is not retried: the event is dropped and
     /// the app told, so a bad sender cannot make us hammer the auth endpoint.
-    pub(crate) fn receive_encrypted(
-        &mut self,
-        name: String,
-        event: String,
-        raw: String,
-        user_id: Option<String>,
-    ) {
-        let Some(channel) = self.channels.get_mut(&name) else {
+    pub(crate) fn receive_encrypted(&mut self, name: &str, message: Message) {
+        let Some(channel) = self.channels.get_mut(name) else {
             return;
         };
-        if channel.keyring.rekey.is_some() {
-            if channel.keyring.waiting.len() < MAX_WAITING_FOR_KEY {
-                channel.keyring.waiting.push((event, raw, user_id));
+        let keyring = &mut channel.keyring;
+        if keyring.rekey.is_some() {
+            if keyring.waiting.len() < MAX_WAITING_FOR_KEY {
+                keyring.waiting.push(message);
             } else {
-                self.deliver_opened(name, event, Err(DecryptError::Unauthentic), None);
+                self.deliver_opened(message, Err(DecryptError::Unauthentic));
             }
             return;
         }
-        let opened = open_with(channel.keyring.secret.as_ref(), &raw);
-        if matches!(opened, Err(DecryptError::Unauthentic)) && !channel.keyring.retried {
-            channel.keyring.waiting.push((event, raw, user_id));
-            let request = self.request_auth(AuthTarget::Channel(name.clone()));
-            if let Some(channel) = self.channels.get_mut(&name) {
+        let opened = open_with(keyring.secret.as_ref(), &message.data);
+        if matches!(opened, Err(DecryptError::Unauthentic)) && !keyring.retried {
+            keyring.waiting.push(message);
+            let request = self.request_auth(AuthTarget::Channel(name.to_owned()));
+            if let Some(channel) = self.channels.get_mut(name) {
                 channel.keyring.rekey = request;
             }
             return;
         }
-        self.deliver_opened(name, event, opened, user_id);
+        self.deliver_opened(message, opened);
     }
 
     /// The answer to a re-authorization: install the new key and retry the waiting
@@ -72,37 +67,29 @@ impl Client {
             channel.keyring.retried = true;
         }
         let key = channel.keyring.secret.clone();
-        for (event, raw, user_id) in waiting {
-            let opened = open_with(key.as_ref(), &raw);
-            self.deliver_opened(name.to_owned(), event, opened, user_id);
+        for message in waiting {
+            let opened = open_with(key.as_ref(), &message.data);
+            self.deliver_opened(message, opened);
         }
     }
 
     /// Delivers a decrypted event (the key works: a later failure may ask for a fresh
     /// one again), or tells the app why it could not be opened. The one place both
     /// paths end, so the wasm holds a single copy of it.
-    fn deliver_opened(
-        &mut self,
-        channel: String,
-        event: String,
-        opened: Result<String, DecryptError>,
-        user_id: Option<String>,
-    ) {
+    fn deliver_opened(&mut self, mut message: Message, opened: Result<String, DecryptError>) {
+        let channel = message.channel.take().unwrap_or_default();
         let event = match opened {
             Ok(plain) => {
                 if let Some(state) = self.channels.get_mut(&channel) {
                     state.keyring.retried = false;
                 }
-                Event::Message(Message {
-                    channel: Some(channel),
-                    event,
-                    data: Payload::Text(plain),
-                    user_id,
-                })
+                message.channel = Some(channel);
+                message.data = Payload::Text(plain);
+                Event::Message(message)
             }
             Err(error) => Event::Error(ClientError::Decryption {
                 channel,
-                event,
+                event: message.event,
                 error,
             }),
         };
@@ -110,8 +97,12 @@ impl Client {
     }
 }
 
-/// Opens `raw` with the channel key, if there is one.
-fn open_with(secret: Option<&SharedSecret>, raw: &str) -> Result<String, DecryptError> {
+/// Opens an event's data with the channel key, if there is one.
+fn open_with(secret: Option<&SharedSecret>, data: &Payload) -> Result<String, DecryptError> {
+    let raw = match data {
+        Payload::Json(text) | Payload::Text(text) => text,
+        Payload::Absent => "",
+    };
     secret.map_or(Err(DecryptError::Unauthentic), |secret| {
         crypto::open(secret, raw)
     })

@@ -137,8 +137,9 @@ pub enum Event {
     Watchlist {
         /// `online` or `offline`.
         name: String,
-        /// The users concerned, as text.
-        user_ids: Vec<String>,
+        /// The users concerned: a JSON array of their ids, each as a string (servers
+        /// send numbers too), ready for JS to parse.
+        user_ids: String,
     },
     /// A debounced or throttled listener must be called now with what the shell held.
     Flush {

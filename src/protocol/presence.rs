@@ -20,10 +20,6 @@ pub struct Member {
     pub info_json: String,
 }
 
-/// Why a presence payload could not be used.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PresenceError(pub &'static str);
-
 /// The member list of one subscribed presence channel.
 ///
 /// A plain `Vec` searched by [`Member::id`] rather than a map keyed by a copy of the id:
@@ -39,14 +35,11 @@ impl Members {
     /// Builds the list from a `subscription_succeeded` payload
     /// `{"presence":{"count":N,"ids":[...],"hash":{"<id>":info}}}`. `my_id_json` is the
     /// `user_id` from this client's own `channel_data`.
-    pub fn from_subscription(data: &str, my_id_json: Option<&str>) -> Result<Self, PresenceError> {
-        let presence = json::get(data, "presence").ok_or(PresenceError("no `presence` member"))?;
-        let hash = json::get(presence, "hash").ok_or(PresenceError("no `presence.hash`"))?;
+    pub fn from_subscription(data: &str, my_id_json: Option<&str>) -> Option<Self> {
+        let presence = json::get(data, "presence")?;
         let mut members = Members::default();
-        for entry in
-            json::entries(hash).map_err(|_| PresenceError("`presence.hash` is not an object"))?
-        {
-            let (id, info) = entry.map_err(|_| PresenceError("malformed `presence.hash`"))?;
+        for entry in json::entries(json::get(presence, "hash")?).ok()? {
+            let (id, info) = entry.ok()?;
             let mut id_json = String::with_capacity(id.len() + 2);
             json::write_string(&mut id_json, &id);
             members.upsert(Member {
@@ -58,29 +51,29 @@ impl Members {
         let len = u64::try_from(members.members.len()).unwrap_or(u64::MAX);
         members.count = super::client::get_u64(presence, "count").unwrap_or(len);
         members.me = my_id_json.and_then(id_text).map(|id| id.into_owned());
-        Ok(members)
+        Some(members)
     }
 
     /// Applies `member_added` `{user_id, user_info}`. A known id only gets its info
-    /// updated; the count grows for new ids only. Returns the member as it now is.
-    pub fn add(&mut self, data: &str) -> Result<Member, PresenceError> {
-        let id_json = json::get(data, "user_id").ok_or(PresenceError("no `user_id`"))?;
-        let id = id_text(id_json).ok_or(PresenceError("`user_id` is not a string or number"))?;
+    /// updated; the count grows for new ids only. Returns the member as it now is, or
+    /// `None` without a usable `user_id`.
+    pub fn add(&mut self, data: &str) -> Option<Member> {
+        let id_json = json::get(data, "user_id")?;
         let member = Member {
-            id: id.into_owned(),
+            id: id_text(id_json)?.into_owned(),
             id_json: id_json.to_owned(),
             info_json: json::get(data, "user_info").unwrap_or("null").to_owned(),
         };
         if self.upsert(member.clone()) {
             self.count = self.count.saturating_add(1);
         }
-        Ok(member)
+        Some(member)
     }
 
-    /// Applies `member_removed` `{user_id}`. An unknown id is ignored (`Ok(None)`).
-    pub fn remove(&mut self, data: &str) -> Result<Option<Member>, PresenceError> {
-        let id_json = json::get(data, "user_id").ok_or(PresenceError("no `user_id`"))?;
-        let id = id_text(id_json).ok_or(PresenceError("`user_id` is not a string or number"))?;
+    /// Applies `member_removed` `{user_id}`: the member removed, `Some(None)` for an
+    /// unknown id (ignored), `None` without a usable `user_id`.
+    pub fn remove(&mut self, data: &str) -> Option<Option<Member>> {
+        let id = id_text(json::get(data, "user_id")?)?;
         let removed = self
             .members
             .iter()
@@ -89,7 +82,7 @@ impl Members {
         if removed.is_some() {
             self.count = self.count.saturating_sub(1);
         }
-        Ok(removed)
+        Some(removed)
     }
 
     /// The member count (as reported by the server, then kept up to date).
@@ -139,7 +132,7 @@ mod tests {
         assert_eq!(m.count(), 2);
         assert_eq!(m.me().unwrap().info_json, r#"{"name":"Ann"}"#);
         assert_eq!(m.iter().count(), 2);
-        assert!(Members::from_subscription("{}", None).is_err());
+        assert!(Members::from_subscription("{}", None).is_none());
     }
 
     #[test]
@@ -153,10 +146,11 @@ mod tests {
             .unwrap();
         assert_eq!(m.count(), 3, "a known id updates, never double counts");
         assert_eq!(m.get("3").unwrap().info_json, r#"{"name":"Cyd"}"#);
-        assert_eq!(m.remove(r#"{"user_id":"99"}"#).unwrap(), None);
+        assert_eq!(m.remove(r#"{"user_id":"99"}"#), Some(None));
         assert_eq!(m.count(), 3);
         assert_eq!(m.remove(r#"{"user_id":3}"#).unwrap().unwrap().id, "3");
         assert_eq!(m.count(), 2);
-        assert!(m.add(r#"{"user_info":{}}"#).is_err());
+        assert!(m.add(r#"{"user_info":{}}"#).is_none());
+        assert!(m.remove(r#"{"user_id":{}}"#).is_none());
     }
 }

@@ -12,7 +12,7 @@
 
 use core::time::Duration;
 
-use super::time::Instant;
+use super::time::{millis, Instant};
 
 /// How a listener's calls are shaped in time, so the JS options
 /// `{ debounce, maxWait }` and `{ throttle }` map onto one value.
@@ -70,6 +70,11 @@ enum State {
 #[derive(Debug, Clone)]
 pub struct Shaper {
     shape: Shape,
+    /// The debounce `wait` or the throttle `interval`, and the debounce `max_wait`, in
+    /// milliseconds: converted once, where each `Duration` sum is a computation of its
+    /// own in the wasm.
+    span: u64,
+    max_wait: Option<u64>,
     state: State,
     /// Latest time seen; earlier `now`s are raised to it so time never runs backwards.
     clock: Instant,
@@ -78,8 +83,14 @@ pub struct Shaper {
 impl Shaper {
     /// A shaper with nothing held, for a listener just registered with `shape`.
     pub fn new(shape: Shape) -> Self {
+        let (span, max_wait) = match shape {
+            Shape::Debounce { wait, max_wait } => (wait, max_wait),
+            Shape::Throttle { interval, .. } => (interval, None),
+        };
         Shaper {
             shape,
+            span: millis(span),
+            max_wait: max_wait.map(millis),
             state: State::Idle,
             clock: Instant::ZERO,
         }
@@ -117,7 +128,7 @@ impl Shaper {
                 }
                 Verdict::Hold
             }
-            Shape::Throttle { interval, trailing } => match self.state {
+            Shape::Throttle { trailing, .. } => match self.state {
                 State::Window { end, held } if now < end || held => {
                     if trailing {
                         self.state = State::Window { end, held: true };
@@ -128,7 +139,7 @@ impl Shaper {
                 }
                 _ => {
                     self.state = State::Window {
-                        end: now + interval,
+                        end: now.plus(self.span),
                         held: false,
                     };
                     Verdict::Deliver
@@ -140,15 +151,15 @@ impl Shaper {
     /// When `on_timeout` must next be called, or `None` when nothing is held (an open
     /// throttle window with nothing held needs no timer: `offer` checks its end).
     pub fn deadline(&self) -> Option<Instant> {
-        match (self.shape, self.state) {
-            (Shape::Debounce { wait, max_wait }, State::Burst { first, last }) => {
-                let quiet = last + wait;
-                Some(match max_wait {
-                    Some(max) => quiet.min(first + max),
+        match self.state {
+            State::Burst { first, last } => {
+                let quiet = last.plus(self.span);
+                Some(match self.max_wait {
+                    Some(max) => quiet.min(first.plus(max)),
                     None => quiet,
                 })
             }
-            (_, State::Window { end, held: true }) => Some(end),
+            State::Window { end, held: true } => Some(end),
             _ => None,
         }
     }
@@ -164,8 +175,8 @@ impl Shaper {
         }
         self.state = match self.shape {
             Shape::Debounce { .. } => State::Idle,
-            Shape::Throttle { interval, .. } => State::Window {
-                end: now + interval,
+            Shape::Throttle { .. } => State::Window {
+                end: now.plus(self.span),
                 held: false,
             },
         };

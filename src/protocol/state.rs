@@ -3,8 +3,10 @@
 //! of [`crate::protocol::Client`]; a combination that makes no sense (a socket id while
 //! connecting, a retry time while connected) cannot be written down.
 
+use super::close::describe;
 use super::output::LinkId;
 use crate::prelude::*;
+use alloc::borrow::Cow;
 
 /// The public connection state, as pusher-js names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -39,19 +41,18 @@ impl State {
 }
 
 /// Why the connection is `disconnected`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DisconnectReason {
     /// The app called `disconnect()`.
     Requested,
     /// The page was hidden for longer than the grace period; becoming visible reconnects.
     Paused,
     /// The server refused the connection in a way retrying cannot fix, or a protocol
-    /// error kept repeating.
+    /// error kept repeating. Why, in words, is the reason of the link's end
+    /// ([`crate::protocol::Status::last_end`]), not kept a second time here.
     Refused {
         /// The close or error code.
         code: u16,
-        /// Why, in words.
-        message: String,
     },
 }
 
@@ -67,51 +68,57 @@ impl DisconnectReason {
 }
 
 /// How the last socket ended, for status displays ("reconnecting: connection lost").
+///
+/// A code and a reason rather than an enum of cases: every reader wants just those two,
+/// and one shape is less code in the wasm than a `match` in each of them.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LinkEnd {
-    /// The socket closed with this code (1006 when it simply dropped).
-    Closed {
-        /// The WebSocket close code.
-        code: u16,
-        /// The close reason, or a description of the code.
-        reason: String,
-    },
-    /// The server sent `pusher:error` with a code that ends the connection.
-    ServerError {
-        /// The error code.
-        code: u16,
-        /// The server's message.
-        message: String,
-    },
-    /// A ping went unanswered.
-    PongTimeout,
-    /// The handshake did not complete in time.
-    HandshakeTimeout,
-    /// The server's handshake could not be understood.
-    BadHandshake,
-    /// We closed it: the app disconnected or the page was hidden.
-    ClosedByClient,
+pub struct LinkEnd {
+    /// The WebSocket close code (1006 when the socket simply dropped), or the code of
+    /// the server's `pusher:error`; `None` when the client gave up on the socket itself.
+    pub code: Option<u16>,
+    /// Why, in words: the server's reason (or a description of its code), or what the
+    /// client saw.
+    pub reason: Cow<'static, str>,
 }
 
 impl LinkEnd {
+    /// A ping went unanswered.
+    pub const PONG_TIMEOUT: LinkEnd = LinkEnd::by_client("ping not answered in time");
+    /// The handshake did not complete in time.
+    pub const HANDSHAKE_TIMEOUT: LinkEnd = LinkEnd::by_client("handshake timed out");
+    /// The server's handshake could not be understood.
+    pub const BAD_HANDSHAKE: LinkEnd = LinkEnd::by_client("invalid handshake");
+    /// We closed it: the app disconnected or the page was hidden.
+    pub const CLOSED_BY_CLIENT: LinkEnd = LinkEnd::by_client("closed by the client");
+
+    /// Ended by the server, or by the socket closing, with `code`: `reason` if it gave
+    /// one, else what the protocol says the code means.
+    pub fn with_code(code: u16, reason: &str) -> LinkEnd {
+        LinkEnd {
+            code: Some(code),
+            reason: if reason.is_empty() {
+                Cow::Borrowed(describe(code))
+            } else {
+                Cow::Owned(reason.to_owned())
+            },
+        }
+    }
+
+    const fn by_client(reason: &'static str) -> LinkEnd {
+        LinkEnd {
+            code: None,
+            reason: Cow::Borrowed(reason),
+        }
+    }
+
     /// The close or error code, if there was one.
     pub fn code(&self) -> Option<u16> {
-        match self {
-            LinkEnd::Closed { code, .. } | LinkEnd::ServerError { code, .. } => Some(*code),
-            _ => None,
-        }
+        self.code
     }
 
     /// Why, in words.
     pub fn reason(&self) -> &str {
-        match self {
-            LinkEnd::Closed { reason, .. } => reason,
-            LinkEnd::ServerError { message, .. } => message,
-            LinkEnd::PongTimeout => "the server did not answer a ping in time",
-            LinkEnd::HandshakeTimeout => "the server did not complete the handshake in time",
-            LinkEnd::BadHandshake => "the server's handshake could not be understood",
-            LinkEnd::ClosedByClient => "closed by the client",
-        }
+        &self.reason
     }
 }
 
@@ -151,8 +158,8 @@ pub(crate) struct Link {
     pub socket_id: String,
     /// When the handshake completed (for "was it stable?").
     pub since: crate::protocol::time::Instant,
-    /// Effective activity timeout.
-    pub activity_timeout: core::time::Duration,
+    /// Effective activity timeout, in milliseconds.
+    pub activity_timeout: u64,
     /// Last inbound frame (for "may the link be stale?").
     pub last_inbound: crate::protocol::time::Instant,
     /// Whether a ping is out, awaiting any frame.

@@ -5,7 +5,7 @@ use crate::prelude::*;
 use core::fmt;
 
 use super::channel::{Channel, ChannelKind, ChannelState, Subscription};
-use super::client::{get_text_or, get_u16, get_u64, Client};
+use super::client::{get_text_or, get_u16, get_u64, Client, Kind};
 use super::crypto::SharedSecret;
 use super::frame::{self, Frame};
 use super::json;
@@ -64,10 +64,12 @@ impl AuthData {
                 _ => None,
             })
         };
+        // A `shared_secret` that is not a string is kept too: it then fails to decode
+        // like any other bad key.
         Ok(AuthData {
             auth,
             channel_data: text_member("channel_data"),
-            shared_secret: frame::get_str(body, "shared_secret").map(|s| s.into_owned()),
+            shared_secret: text_member("shared_secret"),
             user_data: text_member("user_data"),
         })
     }
@@ -87,9 +89,7 @@ impl SubscribeError {
     pub fn message(self) -> &'static str {
         match self {
             SubscribeError::EmptyName => "channel name must not be empty",
-            SubscribeError::ReservedName => {
-                "channel names starting with `#` are reserved for the server"
-            }
+            SubscribeError::ReservedName => "`#` channels are reserved for the server",
         }
     }
 }
@@ -122,7 +122,7 @@ impl Client {
                 _ => false,
             },
             None => {
-                self.channels.insert(name.to_owned(), Channel::new(kind));
+                self.channels.push(Channel::new(name.to_owned()));
                 true
             }
         };
@@ -158,8 +158,8 @@ impl Client {
     pub fn channel_names(&self) -> impl Iterator<Item = &str> {
         self.channels
             .iter()
-            .filter(|(_, channel)| !channel.subscription.is_cancelled())
-            .map(|(name, _)| name.as_str())
+            .filter(|channel| !channel.subscription.is_cancelled())
+            .map(|channel| channel.name.as_str())
     }
 
     /// Where the subscription of `name` stands; `None` if the app does not want it
@@ -200,10 +200,10 @@ impl Client {
         // Whoever waits for `id` holds it; nobody does once the session it was asked
         // for has ended.
         let mut waiting = None;
-        for (name, channel) in self.channels.iter() {
+        for channel in self.channels.iter() {
             let rekey = channel.keyring.rekey == Some(id);
             if rekey || matches!(channel.subscription, Subscription::Authorizing(r) if r == id) {
-                waiting = Some((name.clone(), rekey));
+                waiting = Some((channel.name.clone(), rekey));
                 break;
             }
         }
@@ -219,10 +219,10 @@ impl Client {
     pub(crate) fn resubscribe_all(&mut self, now: Instant) {
         // By index, as subscribing changes no entry's place: no list of names to collect.
         let mut index = 0;
-        while let Some((name, channel)) = self.channels.get_index(index) {
+        while let Some(channel) = self.channels.at(index) {
             index += 1;
             if channel.kind != ChannelKind::User {
-                let name = name.clone();
+                let name = channel.name.clone();
                 self.start_subscription(now, &name);
             }
         }
@@ -231,7 +231,7 @@ impl Client {
     /// The connection is gone: subscriptions end, the wish stays. Channels left while
     /// their subscription was in flight, and the user's own channel, are forgotten.
     pub(crate) fn reset_channels(&mut self) {
-        self.channels.retain(|_, channel| {
+        self.channels.retain(|channel| {
             let keep = !channel.subscription.is_cancelled() && channel.kind != ChannelKind::User;
             channel.reset();
             keep
@@ -285,10 +285,10 @@ impl Client {
             .and_then(SharedSecret::from_base64);
         let problem = match channel.kind {
             ChannelKind::Presence if data.channel_data.is_none() => {
-                "the auth response for a presence channel has no `channel_data`"
+                "no `channel_data` in the auth response"
             }
             ChannelKind::Encrypted if secret.is_none() => {
-                "no valid `shared_secret` in the auth response for an encrypted channel"
+                "no valid `shared_secret` in the auth response"
             }
             _ => "",
         };
@@ -313,7 +313,7 @@ impl Client {
     }
 
     /// A frame addressed to a channel.
-    pub(crate) fn handle_channel_frame(&mut self, now: Instant, frame: &Frame<'_>) {
+    pub(crate) fn handle_channel_frame(&mut self, now: Instant, kind: Kind, frame: &Frame<'_>) {
         let Some(name) = frame.channel.as_deref() else {
             return;
         };
@@ -321,30 +321,24 @@ impl Client {
             return;
         };
         let name = name.to_owned();
-        match frame.event.as_ref() {
-            "pusher_internal:subscription_succeeded" => {
-                self.subscription_succeeded(now, name, frame.data.json_text())
-            }
-            "pusher:subscription_error" => {
-                let cancelled = channel.subscription.is_cancelled();
-                let data = frame.data.json_text().unwrap_or("{}");
-                let error = SubscriptionError {
-                    kind: get_text_or(data, "type", "SubscriptionError"),
-                    error: get_text_or(data, "error", "subscription refused"),
-                    status: get_u16(data, "status"),
-                };
-                if cancelled {
-                    self.channels.remove(name.as_str());
+        let data = frame.data.json_text();
+        match kind {
+            Kind::SubscriptionSucceeded => self.subscription_succeeded(now, name, data),
+            Kind::SubscriptionError => {
+                if channel.subscription.is_cancelled() {
+                    self.channels.remove(&name);
                 } else {
+                    let data = data.unwrap_or("{}");
+                    let error = SubscriptionError {
+                        kind: get_text_or(data, "type", "SubscriptionError"),
+                        error: get_text_or(data, "error", "subscription refused"),
+                        status: get_u16(data, "status"),
+                    };
                     self.subscription_failed(name, error);
                 }
             }
-            "pusher_internal:subscription_count" => {
-                let count = frame
-                    .data
-                    .json_text()
-                    .and_then(|d| get_u64(d, "subscription_count"));
-                match count {
+            Kind::SubscriptionCount => {
+                match data.and_then(|d| get_u64(d, "subscription_count")) {
                     // The app is leaving this channel: nothing more about it reaches it.
                     Some(_) if channel.subscription.is_cancelled() => {}
                     Some(count) => {
@@ -354,29 +348,19 @@ impl Client {
                             count,
                         });
                     }
-                    None => self.malformed("invalid subscription_count".to_owned()),
+                    None => self.malformed("invalid ", &frame.event),
                 }
             }
-            "pusher_internal:member_added" | "pusher_internal:member_removed" => {
-                self.member_change(name, &frame.event, frame.data.json_text())
+            Kind::MemberAdded | Kind::MemberRemoved => {
+                self.member_change(name, kind == Kind::MemberAdded, &frame.event, data)
             }
-            event if event.starts_with("pusher_internal:") => {}
-            _ => {
-                if channel.subscription.is_cancelled() {
-                    return;
-                }
-                if channel.kind == ChannelKind::Encrypted && !frame.event.starts_with("pusher:") {
-                    let raw = frame.data.json_text().unwrap_or("").to_owned();
-                    self.receive_encrypted(
-                        name,
-                        frame.event.as_ref().to_owned(),
-                        raw,
-                        frame.user_id.as_deref().map(str::to_owned),
-                    );
-                } else {
-                    self.deliver(Some(name), frame);
-                }
+            _ if kind.is_internal() || channel.subscription.is_cancelled() => {}
+            // App events are end-to-end encrypted on encrypted channels, `pusher:` ones not.
+            Kind::App if channel.kind == ChannelKind::Encrypted => {
+                let message = Client::message(Some(name.clone()), frame);
+                self.receive_encrypted(&name, message);
             }
+            _ => self.emit(Event::Message(Client::message(Some(name), frame))),
         }
     }
 
@@ -386,7 +370,7 @@ impl Client {
         };
         match channel.subscription {
             Subscription::Pending { cancelled: true } => {
-                self.channels.remove(name.as_str());
+                self.channels.remove(&name);
                 self.send(frame::unsubscribe(&name));
                 return;
             }
@@ -395,13 +379,13 @@ impl Client {
         }
         if channel.kind == ChannelKind::Presence {
             match Members::from_subscription(data.unwrap_or("{}"), channel.my_id_json.as_deref()) {
-                Ok(members) => channel.members = Some(members),
-                Err(problem) => {
+                Some(members) => channel.members = Some(members),
+                None => {
                     self.subscription_failed(
                         name,
                         SubscriptionError {
                             kind: "PresenceError".to_owned(),
-                            error: problem.0.to_owned(),
+                            error: "invalid `presence` data".to_owned(),
                             status: None,
                         },
                     );
@@ -446,7 +430,7 @@ impl Client {
         );
     }
 
-    fn member_change(&mut self, name: String, event: &str, data: Option<&str>) {
+    fn member_change(&mut self, name: String, added: bool, event: &str, data: Option<&str>) {
         let Some(members) = self
             .channels
             .get_mut(&name)
@@ -455,14 +439,13 @@ impl Client {
             return;
         };
         let data = data.unwrap_or("{}");
-        let added = event == "pusher_internal:member_added";
         let result = if added {
             members.add(data).map(Some)
         } else {
             members.remove(data)
         };
         match result {
-            Ok(Some(member)) => self.emit(if added {
+            Some(Some(member)) => self.emit(if added {
                 Event::MemberAdded {
                     channel: name,
                     member,
@@ -473,13 +456,8 @@ impl Client {
                     member,
                 }
             }),
-            Ok(None) => {}
-            Err(problem) => {
-                let mut reason = String::from(event);
-                reason.push_str(": ");
-                reason.push_str(problem.0);
-                self.malformed(reason);
-            }
+            Some(None) => {}
+            None => self.malformed("invalid ", event),
         }
     }
 }

@@ -27,7 +27,19 @@ impl Instant {
 
     /// Time elapsed from `earlier` to `self`, or zero if `earlier` is later.
     pub fn saturating_since(self, earlier: Instant) -> Duration {
-        Duration::from_millis(self.0.saturating_sub(earlier.0))
+        Duration::from_millis(self.millis_since(earlier))
+    }
+
+    /// [`Instant::saturating_since`] in milliseconds: the core compares and adds plain
+    /// milliseconds, as every `Duration` comparison or sum is a seconds-and-nanoseconds
+    /// computation of its own in the wasm.
+    pub(crate) fn millis_since(self, earlier: Instant) -> u64 {
+        self.0.saturating_sub(earlier.0)
+    }
+
+    /// `ms` milliseconds later, saturating.
+    pub(crate) fn plus(self, ms: u64) -> Instant {
+        Instant(self.0.saturating_add(ms))
     }
 }
 
@@ -35,6 +47,7 @@ impl Instant {
 ///
 /// Not `d.as_millis()` (a u128) nor `saturating_mul`: on wasm32 both multiply through
 /// the 128-bit `__multi3` routine. A comparison rules out the overflow instead.
+#[inline(never)]
 pub(crate) fn millis(d: Duration) -> u64 {
     let secs = d.as_secs();
     if secs > u64::MAX / 1000 {
@@ -46,7 +59,7 @@ pub(crate) fn millis(d: Duration) -> u64 {
 impl Add<Duration> for Instant {
     type Output = Instant;
     fn add(self, rhs: Duration) -> Instant {
-        Instant(self.0.saturating_add(millis(rhs)))
+        self.plus(millis(rhs))
     }
 }
 

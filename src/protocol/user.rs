@@ -1,7 +1,7 @@
 //! User authentication (`pusher:signin`) and what comes with it: the user's own
 //! `#server-to-user-{id}` channel and watchlist events.
 
-use super::channel::{Channel, ChannelKind, Subscription};
+use super::channel::Channel;
 use super::client::Client;
 use super::frame;
 use super::json;
@@ -62,29 +62,29 @@ impl Client {
                 user_data: Some(user_data),
                 ..
             }) => self.send(frame::signin(auth, user_data)),
-            Ok(_) => self.sign_in_failed("the user authentication response has no `user_data`"),
+            Ok(_) => self.sign_in_failed("no `user_data` in the auth response"),
             Err(failure) => self.sign_in_failed(&failure.message),
         }
     }
 
     /// `pusher:signin_success {user_data}`: `user_data` must hold a non-empty string id.
-    pub(crate) fn handle_signin_success(&mut self, _now: Instant, data: Option<&str>) {
+    pub(crate) fn handle_signin_success(&mut self, now: Instant, data: Option<&str>) {
         let user_data = data.and_then(|d| frame::get_str(d, "user_data"));
         let id = user_data
             .as_deref()
             .and_then(|ud| frame::get_str(ud, "id"))
             .filter(|id| !id.is_empty());
         let (Some(user_data), Some(id)) = (user_data.as_deref(), id) else {
-            self.sign_in_failed("pusher:signin_success without a user id");
+            self.sign_in_failed("no user id in pusher:signin_success");
             return;
         };
         let mut channel = String::from("#server-to-user-");
         channel.push_str(&id);
         self.user.user_id = Some(id.into_owned());
-        let mut entry = Channel::new(ChannelKind::User);
-        entry.subscription = Subscription::Pending { cancelled: false };
-        self.channels.insert(channel.clone(), entry);
-        self.send(frame::subscribe(&channel, "", None));
+        // A repeated confirmation starts the channel over, as the last one.
+        self.channels.remove(&channel);
+        self.channels.push(Channel::new(channel.clone()));
+        self.start_subscription(now, &channel);
         self.emit(Event::SignedIn {
             user_data: user_data.to_owned(),
         });
@@ -96,7 +96,7 @@ impl Client {
             .and_then(|d| json::get(d, "events"))
             .and_then(|e| json::elements(e).ok());
         let Some(events) = events else {
-            self.malformed("invalid watchlist_events".to_owned());
+            self.malformed("invalid ", "pusher_internal:watchlist_events");
             return;
         };
         // Plain loops, skipping malformed items as `flatten` would: the iterator-adapter
@@ -106,15 +106,19 @@ impl Client {
             let Some(name) = frame::get_str(event, "name") else {
                 continue;
             };
-            let mut user_ids = Vec::new();
+            let mut user_ids = String::from("[");
             if let Some(Ok(ids)) = json::get(event, "user_ids").map(json::elements) {
                 for id in ids {
                     let Ok(id) = id else { continue };
                     if let Some(id) = frame::id_text(id) {
-                        user_ids.push(id.into_owned());
+                        if user_ids.len() > 1 {
+                            user_ids.push(',');
+                        }
+                        json::write_string(&mut user_ids, &id);
                     }
                 }
             }
+            user_ids.push(']');
             self.emit(Event::Watchlist {
                 name: name.into_owned(),
                 user_ids,

@@ -441,17 +441,9 @@ impl Driver {
                 metadata: JsValue::UNDEFINED,
             },
             Event::Watchlist { name, user_ids } => {
-                let mut ids = String::from("[");
-                for (i, id) in user_ids.iter().enumerate() {
-                    if i > 0 {
-                        ids.push(',');
-                    }
-                    json::write_string(&mut ids, id);
-                }
-                ids.push(']');
                 let data = ObjectWriter::new()
                     .string("name", &name)
-                    .raw("user_ids", &ids)
+                    .raw("user_ids", &user_ids)
                     .into_js();
                 let mut event = String::from("watchlist:");
                 event.push_str(&name);
