@@ -56,14 +56,19 @@ test-release: build setup-browser
 build: setup-wasm
 	cargo build --lib --release --target $(WASM_TARGET)
 	wasm-bindgen --target web --out-dir $(BINDGEN_OUT) --out-name echo_wasm $(RELEASE_WASM)
-	@# Short import/export names in the module, the same renaming applied to the glue.
-	wasm-opt -Oz --strip-debug --strip-producers --minify-imports-and-exports-and-modules \
-		$(WASM_OPT_FEATURES) $(BINDGEN_OUT)/echo_wasm_bg.wasm -o $(BINDGEN_OUT)/echo_wasm_bg.wasm \
-		> $(BINDGEN_OUT)/names.json
+	@# Short import/export names in the module, the same renaming applied to the glue
+	@# below. Then -Oz, repeated until it stops shrinking (`--converge`); the
+	@# target-features section is only read by wasm-bindgen, which has run already.
+	wasm-opt --minify-imports-and-exports-and-modules $(WASM_OPT_FEATURES) \
+		$(BINDGEN_OUT)/echo_wasm_bg.wasm -o $(BINDGEN_OUT)/echo_wasm_bg.wasm > $(BINDGEN_OUT)/names.json
+	wasm-opt -Oz --converge --strip-debug --strip-producers --strip-target-features \
+		$(WASM_OPT_FEATURES) $(BINDGEN_OUT)/echo_wasm_bg.wasm -o $(BINDGEN_OUT)/echo_wasm_bg.wasm
 	node scripts/minify-names.mjs $(BINDGEN_OUT)/echo_wasm.js $(BINDGEN_OUT)/names.json $(BINDGEN_OUT)/echo_wasm_bg.wasm
 	@# The glue ships minified, as pusher-js ships pusher.min.js, and as one file: the
 	@# shell's JS snippets (src/web/shell.js, copied under snippets/) are bundled in.
-	esbuild $(BINDGEN_OUT)/echo_wasm.js --bundle --minify --format=esm --log-level=warning --allow-overwrite --outfile=$(BINDGEN_OUT)/echo_wasm.js
+	@# `console.warn` only explains fallbacks when the .wasm is served with the wrong MIME
+	@# type or `initSync` gets deprecated arguments: marked pure, its text goes.
+	esbuild $(BINDGEN_OUT)/echo_wasm.js --bundle --minify --pure:console.warn --format=esm --log-level=warning --allow-overwrite --outfile=$(BINDGEN_OUT)/echo_wasm.js
 	rm -rf $(BINDGEN_OUT)/snippets
 	@$(MAKE) --no-print-directory size
 
