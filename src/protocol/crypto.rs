@@ -195,9 +195,9 @@ fn stream_byte(words: &[u32], i: usize) -> u8 {
 /// The Salsa20 core (20 rounds) over the key and the four nonce and counter words. With
 /// `add_input` it is the Salsa20 block function; without, the HSalsa20 core.
 ///
-/// Written as in TweetNaCl, with plain index loops: each round reads the columns and
-/// writes them back transposed (a row round is a column round of the transposed matrix),
-/// so the whole cipher is one small loop nest instead of unrolled round functions.
+/// Written with plain index loops: a row round is a column round of the transposed
+/// matrix, so one loop nest computes the words of both from the quarter round's number,
+/// instead of unrolled round functions.
 fn salsa20(key: &[u32; 8], nonce: &[u32; 4], add_input: bool) -> [u32; 16] {
     let mut input = [0; 16];
     for i in 0..4 {
@@ -212,27 +212,26 @@ fn salsa20(key: &[u32; 8], nonce: &[u32; 4], add_input: bool) -> [u32; 16] {
         set(&mut input, 11 + i, word(key, 4 + i));
     }
     let mut x = input;
-    let mut w = [0; 16];
-    for _ in 0..20 {
-        for j in 0..4 {
-            let mut t = [0; 4];
-            for (m, tm) in t.iter_mut().enumerate() {
-                *tm = word(&x, (5 * j + 4 * m) % 16);
-            }
-            // t1 ^= (t0 + t3) <<< 7, t2 ^= (t1 + t0) <<< 9, t3 ^= (t2 + t1) <<< 13,
-            // t0 ^= (t3 + t2) <<< 18.
+    for round in 0..20 {
+        for q in 0..4 {
+            // Word `m` of quarter round `q`: row `q`, column `q + m` (a row round), or
+            // transposed (a column round).
+            let index = |m: usize| {
+                let column = (q + m) % 4;
+                if round % 2 == 0 {
+                    4 * column + q
+                } else {
+                    4 * q + column
+                }
+            };
+            // y1 ^= (y0 + y3) <<< 7, y2 ^= (y1 + y0) <<< 9, y3 ^= (y2 + y1) <<< 13,
+            // y0 ^= (y3 + y2) <<< 18.
             for m in 0..4 {
-                let sum = word(&t, m).wrapping_add(word(&t, (m + 3) % 4));
-                let rotated = sum.rotate_left(word(&[7, 9, 13, 18], m));
-                let next = (m + 1) % 4;
-                let value = word(&t, next) ^ rotated;
-                set(&mut t, next, value);
-            }
-            for m in 0..4 {
-                set(&mut w, 4 * j + (j + m) % 4, word(&t, m));
+                let sum = word(&x, index(m)).wrapping_add(word(&x, index(m + 3)));
+                let value = word(&x, index(m + 1)) ^ sum.rotate_left(word(&[7, 9, 13, 18], m));
+                set(&mut x, index(m + 1), value);
             }
         }
-        x = w;
     }
     if add_input {
         for i in 0..16 {
