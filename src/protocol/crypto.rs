@@ -144,7 +144,7 @@ fn secretbox_open(key: &[u8], nonce: &[u8], sealed: &mut [u8]) -> bool {
     // Constant time: every byte is compared whatever the earlier ones were.
     let mut diff = 0;
     for (i, t) in tag.iter().enumerate() {
-        diff |= word(&expected, i) ^ u32::from(*t);
+        diff |= stream_byte(&expected, i) ^ *t;
     }
     if diff != 0 {
         return false;
@@ -242,92 +242,88 @@ fn salsa20(key: &[u32; 8], nonce: &[u32; 4], add_input: bool) -> [u32; 16] {
     x
 }
 
-/// Adds `c` to `h`, both little-endian numbers in 17 limbs of 8 bits (mod 2^136).
-fn add1305(h: &mut [u32; 17], c: &[u32; 17]) {
-    let mut u = 0;
-    for j in 0..17 {
-        u += word(h, j) + word(c, j);
-        set(h, j, u & 255);
-        u >>= 8;
-    }
-}
-
 /// Poly1305 of `message` under the one-time key in the first 32 bytes of `key`
-/// (little-endian words): the tag's 16 bytes in the first 16 limbs (the 17th is spare).
+/// (little-endian words): the tag, as four little-endian words.
 ///
-/// TweetNaCl's formulation: 17 limbs of 8 bits and a schoolbook multiplication. Slower
-/// than wider limbs (encrypted events are small), but a fraction of the code.
-fn poly1305(key: &[u32], message: &[u8]) -> [u32; 17] {
-    let mut r = [0; 17];
-    let mut s = [0; 17];
-    for i in 0..16 {
-        // Clamping: clear the top 4 bits of bytes 3, 7, 11, 15 and the low 2 of 4, 8, 12.
-        let mask = if i % 4 == 3 {
-            15
-        } else if i % 4 == 0 && i > 0 {
-            252
-        } else {
-            255
-        };
-        set(&mut r, i, u32::from(stream_byte(key, i)) & mask);
-        set(&mut s, i, u32::from(stream_byte(key, 16 + i)));
+/// Monocypher's formulation, as loops: 32-bit limbs and 64-bit products, with the
+/// reduction modulo 2^130 - 5 folded into precomputed multiples of `r` (its clamped
+/// limbs are multiples of 4, so `r_k / 4 * 5` is exact). Less code than TweetNaCl's 17
+/// byte limbs, and many times faster.
+fn poly1305(key: &[u32], message: &[u8]) -> [u32; 4] {
+    const LOW: u64 = 0xffff_ffff;
+    // r, clamped, and r / 4 * 5 for the products that wrap past 2^130.
+    let mut r = [0; 4];
+    let mut rr = [0; 4];
+    for i in 0..4 {
+        let ri = u64::from(word(key, i)) & if i == 0 { 0x0fff_ffff } else { 0x0fff_fffc };
+        set64(&mut r, i, ri);
+        set64(&mut rr, i, (ri >> 2) * 5);
     }
-    let mut h = [0; 17];
+    let mut h = [0; 5];
     let mut start = 0;
     while start < message.len() {
-        // The block with a 1 byte appended (2^128 for a full block).
+        // The block with a 1 byte appended (2^128 for a full block), and h added: the
+        // fifth word holds the bits from 2^128 up.
         let len = (message.len() - start).min(16);
-        let mut c = [0; 17];
-        for (j, cj) in c.iter_mut().enumerate() {
-            *cj = if j < len {
-                u32::from(byte(message, start + j))
-            } else {
-                u32::from(j == len)
-            };
+        let mut block = [0; 20];
+        for (j, b) in block.iter_mut().enumerate() {
+            if j < len {
+                *b = byte(message, start + j);
+            } else if j == len {
+                *b = 1;
+            }
         }
         start += 16;
-        add1305(&mut h, &c);
-        // h * r mod 2^130 - 5: limbs past the 17th wrap around times 5 · 2^-130 · 2^136 = 320.
-        let mut x = [0; 17];
-        for (i, xi) in x.iter_mut().enumerate() {
-            for (j, hj) in h.iter().enumerate() {
-                let factor = if j <= i { 1 } else { 320 };
-                *xi += hj * word(&r, (i + 17 - j) % 17) * factor;
-            }
+        let mut s = [0; 5];
+        for j in 0..5 {
+            set64(&mut s, j, get64(&h, j) + u64::from(le32(&block, 4 * j)));
         }
-        // Partial reduction: carry through the limbs, then fold everything from 2^130 up
-        // back into the bottom times 5 (2^130 = 5 mod p) and carry once more.
-        h = x;
-        let mut u = 0;
-        for round in 0..2 {
-            for j in 0..16 {
-                u += word(&h, j);
-                set(&mut h, j, u & 255);
-                u >>= 8;
+        // s * r, without carries: a product that reaches 2^128 comes back times 5 / 4.
+        let mut x = [0; 4];
+        for i in 0..4 {
+            let mut sum = 0;
+            for j in 0..5 {
+                let k = (i + 8 - j) % 4;
+                sum += get64(&s, j) * get64(if j <= i { &r } else { &rr }, k);
             }
-            u += word(&h, 16);
-            if round == 0 {
-                set(&mut h, 16, u & 3);
-                u = 5 * (u >> 2);
-            } else {
-                set(&mut h, 16, u);
-            }
+            set64(&mut x, i, sum);
         }
+        // Partial reduction: the bits from 2^130 up come back to the bottom times 5.
+        let top = get64(&s, 4) * (get64(&r, 0) & 3) + (get64(&x, 3) >> 32);
+        let mut u = (top >> 2) * 5 + (get64(&x, 0) & LOW);
+        set64(&mut h, 0, u & LOW);
+        for i in 1..4 {
+            u = (u >> 32) + (get64(&x, i) & LOW) + (get64(&x, i - 1) >> 32);
+            set64(&mut h, i, u & LOW);
+        }
+        set64(&mut h, 4, (u >> 32) + (top & 3));
     }
-    // Full reduction: h - p if that is not negative, chosen in constant time.
-    let g = h;
-    let mut minus_p = [0; 17];
-    set(&mut minus_p, 0, 5);
-    set(&mut minus_p, 16, 252);
-    add1305(&mut h, &minus_p);
-    let negative = 0u32.wrapping_sub(word(&h, 16) >> 7);
-    for j in 0..17 {
-        let hj = word(&h, j);
-        set(&mut h, j, hj ^ (negative & (word(&g, j) ^ hj)));
+    // Whether h >= 2^130 - 5: then the carry of h + 5 reaches 2^130, and h - p is h + 5
+    // mod 2^130. Then plus s, the second half of the key, mod 2^128.
+    let mut c = 5;
+    for i in 0..4 {
+        c = (c + get64(&h, i)) >> 32;
     }
-    // Plus s, the second half of the key, mod 2^128.
-    add1305(&mut h, &s);
-    h
+    c = ((c + get64(&h, 4)) >> 2) * 5;
+    let mut tag = [0; 4];
+    for (i, t) in tag.iter_mut().enumerate() {
+        c += get64(&h, i) + u64::from(word(key, 4 + i));
+        *t = c as u32;
+        c >>= 32;
+    }
+    tag
+}
+
+/// The value at `i` of `words` (zero past the end).
+fn get64(words: &[u64], i: usize) -> u64 {
+    words.get(i).copied().unwrap_or(0)
+}
+
+/// Stores `value` at `i` of `words` (nowhere past the end).
+fn set64(words: &mut [u64], i: usize, value: u64) {
+    if let Some(w) = words.get_mut(i) {
+        *w = value;
+    }
 }
 
 #[cfg(test)]
@@ -432,9 +428,9 @@ mod tests {
             .chunks(4)
             .map(|w| u32::from_le_bytes(w.try_into().unwrap()))
             .collect();
-        poly1305(&words, message)[..16]
+        poly1305(&words, message)
             .iter()
-            .map(|&limb| u8::try_from(limb).unwrap())
+            .flat_map(|w| w.to_le_bytes())
             .collect()
     }
 
