@@ -118,28 +118,37 @@ fn secretbox_open(key: &[u8], nonce: &[u8], sealed: &mut [u8]) -> bool {
     let Some((tag, message)) = sealed.split_at_mut_checked(TAG_LEN) else {
         return false;
     };
-    let mut k = [0; 8];
-    for (i, w) in k.iter_mut().enumerate() {
-        *w = le32(key, 4 * i);
+    // The Salsa20 input: the constant words on the diagonal, the key words, the nonce
+    // (and counter) words, at these positions in that order.
+    const AT: [u8; 16] = [0, 5, 10, 15, 1, 2, 3, 4, 11, 12, 13, 14, 6, 7, 8, 9];
+    let at = |j: usize| usize::from(byte(&AT, j));
+    let mut input = [0; 16];
+    for j in 0..16 {
+        let value = match j {
+            // "expand 32-byte k".
+            0..4 => word(&[0x6170_7865, 0x3320_646e, 0x7962_2d32, 0x6b20_6574], j),
+            4..12 => le32(key, 4 * (j - 4)),
+            _ => le32(nonce, 4 * (j - 12)),
+        };
+        set(&mut input, at(j), value);
     }
-    let mut n = [0; 4];
-    for (i, w) in n.iter_mut().enumerate() {
-        *w = le32(nonce, 4 * i);
-    }
-    // XSalsa20: the HSalsa20 of the key and the first 16 nonce bytes is the Salsa20 key
-    // for the last 8.
-    let z = salsa20(&k, &n, false);
-    for i in 0..8 {
+    // XSalsa20: the HSalsa20 of the key and the first 16 nonce bytes (its words on the
+    // diagonal, then at the nonce positions) is the Salsa20 key for the last 8.
+    let z = salsa20(&input, false);
+    for j in 4..12 {
         set(
-            &mut k,
-            i,
-            word(&z, usize::from(byte(&[0, 5, 10, 15, 6, 7, 8, 9], i))),
+            &mut input,
+            at(j),
+            word(&z, at(if j < 8 { j - 4 } else { j + 4 })),
         );
     }
-    n = [le32(nonce, 16), le32(nonce, 20), 0, 0];
+    // Then the last 8 nonce bytes and the block counter, 0.
+    for j in 0..4 {
+        set(&mut input, 6 + j, le32(nonce, 16 + 4 * j));
+    }
     // Block 0 of the stream: its first 32 bytes are the one-time Poly1305 key, the rest
     // encrypts the start of the message.
-    let mut stream = salsa20(&k, &n, true);
+    let mut stream = salsa20(&input, true);
     let expected = poly1305(&stream, message);
     // Constant time: every byte is compared whatever the earlier ones were.
     let mut diff = 0;
@@ -153,8 +162,8 @@ fn secretbox_open(key: &[u8], nonce: &[u8], sealed: &mut [u8]) -> bool {
         let position = i + 32;
         if position % 64 == 0 {
             // The block counter's low word: messages stay far below 2^32 blocks.
-            n[2] = (position / 64) as u32;
-            stream = salsa20(&k, &n, true);
+            set(&mut input, 8, (position / 64) as u32);
+            stream = salsa20(&input, true);
         }
         *b ^= stream_byte(&stream, position % 64);
     }
@@ -192,26 +201,15 @@ fn stream_byte(words: &[u32], i: usize) -> u8 {
     (word(words, i / 4) >> (8 * (i % 4))) as u8
 }
 
-/// The Salsa20 core (20 rounds) over the key and the four nonce and counter words. With
-/// `add_input` it is the Salsa20 block function; without, the HSalsa20 core.
+/// The Salsa20 core (20 rounds) over its 16 input words (constants, key, nonce and
+/// counter, laid out by the caller). With `add_input` it is the Salsa20 block function;
+/// without, the HSalsa20 core.
 ///
 /// Written with plain index loops: a row round is a column round of the transposed
 /// matrix, so one loop nest computes the words of both from the quarter round's number,
 /// instead of unrolled round functions.
-fn salsa20(key: &[u32; 8], nonce: &[u32; 4], add_input: bool) -> [u32; 16] {
-    let mut input = [0; 16];
-    for i in 0..4 {
-        // The diagonal spells "expand 32-byte k".
-        set(
-            &mut input,
-            5 * i,
-            word(&[0x6170_7865, 0x3320_646e, 0x7962_2d32, 0x6b20_6574], i),
-        );
-        set(&mut input, 1 + i, word(key, i));
-        set(&mut input, 6 + i, word(nonce, i));
-        set(&mut input, 11 + i, word(key, 4 + i));
-    }
-    let mut x = input;
+fn salsa20(input: &[u32; 16], add_input: bool) -> [u32; 16] {
+    let mut x = *input;
     for round in 0..20 {
         for q in 0..4 {
             // Word `m` of quarter round `q`: row `q`, column `q + m` (a row round), or
@@ -235,7 +233,7 @@ fn salsa20(key: &[u32; 8], nonce: &[u32; 4], add_input: bool) -> [u32; 16] {
     }
     if add_input {
         for i in 0..16 {
-            let sum = word(&x, i).wrapping_add(word(&input, i));
+            let sum = word(&x, i).wrapping_add(word(input, i));
             set(&mut x, i, sum);
         }
     }
