@@ -66,12 +66,22 @@ pub fn open(secret: &SharedSecret, raw_data: &str) -> Result<String, DecryptErro
     let (Some(ciphertext), Some(nonce)) = (ciphertext, nonce) else {
         return Err(DecryptError::MalformedPayload);
     };
-    let mut sealed = base64::decode(&ciphertext).ok_or(DecryptError::BadBase64)?;
-    let nonce = base64::decode(&nonce).ok_or(DecryptError::BadBase64)?;
+    // Both decoded into one buffer: the sealed bytes, then the nonce.
+    let mut bytes = Vec::new();
+    if !base64::decode_into(&ciphertext, &mut bytes) {
+        return Err(DecryptError::BadBase64);
+    }
+    let split = bytes.len();
+    if !base64::decode_into(&nonce, &mut bytes) {
+        return Err(DecryptError::BadBase64);
+    }
+    let Some((sealed, nonce)) = bytes.split_at_mut_checked(split) else {
+        return Err(DecryptError::BadNonce);
+    };
     if nonce.len() != 24 {
         return Err(DecryptError::BadNonce);
     }
-    if !secretbox_open(&secret.0, &nonce, &mut sealed) {
+    if !secretbox_open(&secret.0, nonce, sealed) {
         return Err(DecryptError::Unauthentic);
     }
     utf8(sealed.get(TAG_LEN..).unwrap_or_default()).ok_or(DecryptError::NotUtf8)
