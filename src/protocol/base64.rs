@@ -35,7 +35,6 @@ pub fn decode(s: &str) -> Option<Vec<u8>> {
 /// [`decode`], appending the bytes to `out`; false (with `out` holding some of them)
 /// where `decode` would be `None`.
 pub fn decode_into(s: &str, out: &mut Vec<u8>) -> bool {
-    out.reserve(s.len() / 4 * 3 + 2);
     let mut acc: u32 = 0;
     let mut bits = 0;
     let mut padding = 0;
