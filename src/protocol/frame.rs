@@ -94,14 +94,14 @@ impl core::fmt::Display for FrameError {
 /// The members of the envelope, in the order [`decode`] keeps them.
 const MEMBERS: [&str; 4] = ["event", "channel", "user_id", "data"];
 
-/// Decodes the envelope of one text frame in a single validating pass over it. The first
-/// occurrence of a member wins.
+/// Decodes the envelope of one text frame in a single validating pass over it (the
+/// member walk checks the whole text). The first occurrence of a member wins.
 ///
 /// The pass only keeps the members' raw values; they are checked and decoded once the
 /// whole text is known to be valid. So no error path has a decoded (possibly allocated)
 /// value to free, which keeps this function small in wasm.
 pub fn decode(text: &str) -> Result<Frame<'_>, FrameError> {
-    let Ok(mut members) = json::entries(text) else {
+    let Ok(members) = json::entries(text) else {
         // Cold path: tell "not JSON" from "JSON, but not an object".
         return Err(match json::single_value(text) {
             Ok(_) => FrameError("frame is not a JSON object"),
@@ -109,7 +109,7 @@ pub fn decode(text: &str) -> Result<Frame<'_>, FrameError> {
         });
     };
     let mut raw: [Option<&str>; 4] = [None; 4];
-    for member in &mut members {
+    for member in members {
         let (key, value) = member.map_err(|_| NOT_JSON)?;
         if let Some(k) = MEMBERS.iter().position(|name| *name == key) {
             if let Some(slot @ None) = raw.get_mut(k) {
@@ -117,7 +117,6 @@ pub fn decode(text: &str) -> Result<Frame<'_>, FrameError> {
             }
         }
     }
-    members.finish().map_err(|_| NOT_JSON)?;
     let [event, channel, user_id, data] = raw;
     // Every value is valid JSON now: decoding fails only for a value of the wrong type.
     Ok(Frame {

@@ -464,7 +464,7 @@ enum Walk {
     First,
     /// After an item.
     Next,
-    /// At the closing bracket (`i` is on it).
+    /// Past the closing bracket.
     Closed,
     /// Stopped at an error.
     Failed,
@@ -515,9 +515,9 @@ impl<'a> Cursor<'a> {
     /// `None` on error, `Some(None)` at the closing bracket.
     fn step(&mut self) -> Option<Option<(&'a str, &'a str)>> {
         let s = &mut self.s;
-        if s.skip_ws() == self.close {
-            // `{}` / `[]`, or the end after at least one item.
-            return Some(None);
+        if s.eat_after_ws(self.close) {
+            // `{}` / `[]`, or the end after at least one item: the end of the text too.
+            return s.only_ws_left().map(|()| None);
         }
         if self.walk == Walk::Next && !s.eat(b',') {
             return None;
@@ -537,7 +537,8 @@ impl<'a> Cursor<'a> {
 }
 
 /// Iterator over the members of a raw JSON object: yields (decoded key, raw value slice).
-/// Validates as it goes; yields `Some(Err(..))` once on malformed input and then `None`.
+/// Validates as it goes, up to the end of the text (only whitespace may follow the
+/// object); yields `Some(Err(..))` once on malformed input and then `None`.
 #[derive(Debug, Clone)]
 pub struct Entries<'a>(Cursor<'a>);
 
@@ -545,25 +546,6 @@ pub struct Entries<'a>(Cursor<'a>);
 /// around) does not start with `{`.
 pub fn entries(raw: &str) -> Result<Entries<'_>, JsonError> {
     Cursor::open(raw, b'{').map(Entries)
-}
-
-impl Entries<'_> {
-    /// Once the iterator has returned `None` without an error: the index just past the
-    /// object's closing `}`. Lets a caller validate and read an object in one pass.
-    pub fn end(&self) -> Option<usize> {
-        (self.0.walk == Walk::Closed).then_some(self.0.s.i + 1)
-    }
-
-    /// Once the iterator has returned `None` without an error: checks that only
-    /// whitespace follows the object, for a caller that reads a whole text as one object.
-    pub(crate) fn finish(&self) -> Result<(), JsonError> {
-        let mut s = self.0.s.clone();
-        s.i += 1;
-        if self.0.walk == Walk::Closed && s.only_ws_left().is_some() {
-            return Ok(());
-        }
-        Err(s.error())
-    }
 }
 
 impl<'a> Iterator for Entries<'a> {
@@ -591,8 +573,9 @@ pub fn get<'a>(raw_object: &'a str, key: &str) -> Option<&'a str> {
     None
 }
 
-/// Iterator over the elements (raw slices) of a raw JSON array. Validates as it goes;
-/// yields `Some(Err(..))` once on malformed input and then `None`.
+/// Iterator over the elements (raw slices) of a raw JSON array. Validates as it goes, up
+/// to the end of the text (only whitespace may follow the array); yields `Some(Err(..))`
+/// once on malformed input and then `None`.
 #[derive(Debug, Clone)]
 pub struct Elements<'a>(Cursor<'a>);
 
@@ -917,6 +900,14 @@ mod tests {
         assert_eq!(entries(" { } ").unwrap().count(), 0);
         assert!(entries("[]").is_err());
         assert!(entries("").is_err());
+        // Only whitespace may follow the object.
+        let items: Vec<_> = entries("{\"a\":1} x").unwrap().collect();
+        assert_eq!(
+            items,
+            vec![Ok((Cow::Borrowed("a"), "1")), Err(JsonError { offset: 8 })]
+        );
+        let items: Vec<_> = elements("[1]]").unwrap().collect();
+        assert_eq!(items, vec![Ok("1"), Err(JsonError { offset: 3 })]);
 
         let mut it = entries("{\"a\":1,}").unwrap();
         assert_eq!(it.next(), Some(Ok((Cow::Borrowed("a"), "1"))));
