@@ -259,13 +259,11 @@ fn salsa20(input: &[u32; 16], add_input: bool) -> [u32; 16] {
 /// byte limbs, and many times faster.
 fn poly1305(key: &[u32], message: &[u8]) -> [u32; 4] {
     const LOW: u64 = 0xffff_ffff;
-    // r, clamped, and r / 4 * 5 for the products that wrap past 2^130.
+    // r, clamped.
     let mut r = [0; 4];
-    let mut rr = [0; 4];
     for i in 0..4 {
         let ri = u64::from(word(key, i)) & if i == 0 { 0x0fff_ffff } else { 0x0fff_fffc };
         set64(&mut r, i, ri);
-        set64(&mut rr, i, (ri >> 2) * 5);
     }
     let mut h = [0; 5];
     let mut start = 0;
@@ -282,22 +280,24 @@ fn poly1305(key: &[u32], message: &[u8]) -> [u32; 4] {
             }
         }
         start += 16;
-        let mut s = [0; 5];
         for j in 0..5 {
-            set64(&mut s, j, get64(&h, j) + u64::from(le32(&block, 4 * j)));
+            let sum = get64(&h, j) + u64::from(le32(&block, 4 * j));
+            set64(&mut h, j, sum);
         }
-        // s * r, without carries: a product that reaches 2^128 comes back times 5 / 4.
+        // h * r, without carries: a product that reaches 2^128 comes back times 5 / 4
+        // (exact: the clamped limbs of r are multiples of 4, but for the lowest, whose
+        // low bits are added back below).
         let mut x = [0; 4];
         for i in 0..4 {
             let mut sum = 0;
             for j in 0..5 {
-                let k = (i + 8 - j) % 4;
-                sum += get64(&s, j) * get64(if j <= i { &r } else { &rr }, k);
+                let rk = get64(&r, (i + 8 - j) % 4);
+                sum += get64(&h, j) * if j <= i { rk } else { (rk >> 2) * 5 };
             }
             set64(&mut x, i, sum);
         }
         // Partial reduction: the bits from 2^130 up come back to the bottom times 5.
-        let top = get64(&s, 4) * (get64(&r, 0) & 3) + (get64(&x, 3) >> 32);
+        let top = get64(&h, 4) * (get64(&r, 0) & 3) + (get64(&x, 3) >> 32);
         let mut u = (top >> 2) * 5 + (get64(&x, 0) & LOW);
         set64(&mut h, 0, u & LOW);
         for i in 1..4 {
