@@ -224,20 +224,22 @@ fn salsa20(input: &[u32; 16], add_input: bool) -> [u32; 16] {
         for q in 0..4 {
             // Word `m` of quarter round `q`: row `q`, column `q + m` (a row round), or
             // transposed (a column round).
+            // (`% 16` tells the compiler the index is in bounds.)
             let index = |m: usize| {
                 let column = (q + m) % 4;
-                if round % 2 == 0 {
+                (if round % 2 == 0 {
                     4 * column + q
                 } else {
                     4 * q + column
-                }
+                }) % 16
             };
             // y1 ^= (y0 + y3) <<< 7, y2 ^= (y1 + y0) <<< 9, y3 ^= (y2 + y1) <<< 13,
             // y0 ^= (y3 + y2) <<< 18.
             for m in 0..4 {
                 let sum = word(&x, index(m)).wrapping_add(word(&x, index(m + 3)));
-                let value = word(&x, index(m + 1)) ^ sum.rotate_left(word(&[7, 9, 13, 18], m));
-                set(&mut x, index(m + 1), value);
+                let next = index(m + 1);
+                let value = word(&x, next) ^ sum.rotate_left(word(&[7, 9, 13, 18], m));
+                set(&mut x, next, value);
             }
         }
     }
