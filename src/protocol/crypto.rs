@@ -27,8 +27,8 @@ impl SharedSecret {
     /// From the base64 `shared_secret` of an auth reply; None unless it decodes to
     /// exactly 32 bytes.
     pub fn from_base64(s: &str) -> Option<Self> {
-        let key = base64::decode(s)?;
-        (key.len() == 32).then_some(SharedSecret(key))
+        let mut key = Vec::new();
+        (base64::decode_into(s, &mut key) && key.len() == 32).then_some(SharedSecret(key))
     }
 }
 
