@@ -91,9 +91,6 @@ impl core::fmt::Display for FrameError {
     }
 }
 
-/// The members of the envelope, in the order [`decode`] keeps them.
-const MEMBERS: [&str; 4] = ["event", "channel", "user_id", "data"];
-
 /// Decodes the envelope of one text frame in a single validating pass over it (the
 /// member walk checks the whole text). The first occurrence of a member wins.
 ///
@@ -108,16 +105,23 @@ pub fn decode(text: &str) -> Result<Frame<'_>, FrameError> {
             Err(_) => NOT_JSON,
         });
     };
-    let mut raw: [Option<&str>; 4] = [None; 4];
+    let mut event = None;
+    let mut channel = None;
+    let mut user_id = None;
+    let mut data = None;
     for member in members {
         let (key, value) = member.map_err(|_| NOT_JSON)?;
-        if let Some(k) = MEMBERS.iter().position(|name| *name == key) {
-            if let Some(slot @ None) = raw.get_mut(k) {
-                *slot = Some(value);
-            }
+        let slot = match key.as_ref() {
+            "event" => &mut event,
+            "channel" => &mut channel,
+            "user_id" => &mut user_id,
+            "data" => &mut data,
+            _ => continue,
+        };
+        if slot.is_none() {
+            *slot = Some(value);
         }
     }
-    let [event, channel, user_id, data] = raw;
     // Every value is valid JSON now: decoding fails only for a value of the wrong type.
     Ok(Frame {
         event: event
