@@ -28,7 +28,13 @@ fn sextet(c: u8) -> Option<u32> {
 ///
 /// One pass that counts the padding as it goes (no suffix slicing), for a small wasm.
 pub fn decode(s: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(s.len() / 4 * 3 + 2);
+    let mut out = Vec::new();
+    decode_into(s, &mut out).then_some(out)
+}
+
+/// [`decode`], appending the bytes to `out`; false (with `out` holding some of them)
+/// where `decode` would be `None`.
+pub fn decode_into(s: &str, out: &mut Vec<u8>) -> bool {
     let mut acc: u32 = 0;
     let mut bits = 0;
     let mut padding = 0;
@@ -39,10 +45,13 @@ pub fn decode(s: &str) -> Option<Vec<u8>> {
         }
         // Only more padding may follow padding.
         if padding > 0 {
-            return None;
+            return false;
         }
         // Bits above the last 8 still needed fall off the top: no overflow, no mask.
-        acc = acc << 6 | sextet(c)?;
+        let Some(sextet) = sextet(c) else {
+            return false;
+        };
+        acc = acc << 6 | sextet;
         bits += 6;
         if bits >= 8 {
             bits -= 8;
@@ -50,8 +59,7 @@ pub fn decode(s: &str) -> Option<Vec<u8>> {
         }
     }
     let len = s.len();
-    let valid = padding <= 2 && (padding == 0 || len % 4 == 0) && (len - padding) % 4 != 1;
-    valid.then_some(out)
+    padding <= 2 && (padding == 0 || len % 4 == 0) && (len - padding) % 4 != 1
 }
 
 #[cfg(test)]

@@ -10,35 +10,28 @@
 //!
 //! Written for a small wasm module: one byte-driven scanner does all the reading, with
 //! one routine that both checks and decodes string literals, and reads the text byte by
-//! byte through a getter that has no failure path to carry around.
+//! byte through a getter that has no failure path to carry around. An error is only
+//! where reading stopped: a malformed frame needs a clear one-line reason, not a
+//! diagnosis, and every distinct message would cost its bytes in the module.
 
 use crate::prelude::*;
 use alloc::borrow::Cow;
 
-/// Why a text is not valid JSON, and where.
+/// Why a text is not valid JSON: where reading it stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct JsonError {
-    /// Byte offset in the text where the problem was found.
+    /// Byte offset of the first byte that cannot continue a valid text, or the text's
+    /// length if it ends too early.
     pub offset: usize,
-    /// What was wrong there.
-    pub reason: &'static str,
 }
 
 impl JsonError {
-    /// `invalid JSON at byte N: reason`, built without the `core::fmt` machinery (which
-    /// costs kilobytes of wasm) so the core can report it cheaply.
+    /// `invalid JSON at byte N`, built without the `core::fmt` machinery (which costs
+    /// kilobytes of wasm).
     pub fn message(&self) -> String {
-        let mut out = String::new();
-        self.write_message(&mut out);
+        let mut out = String::from("invalid JSON at byte ");
+        write_u64(&mut out, self.offset as u64);
         out
-    }
-
-    /// Appends [`JsonError::message`] to `out`, for messages that embed it.
-    pub(crate) fn write_message(&self, out: &mut String) {
-        out.push_str("invalid JSON at byte ");
-        write_u64(out, self.offset as u64);
-        out.push_str(": ");
-        out.push_str(self.reason);
     }
 }
 
@@ -68,7 +61,7 @@ pub enum Kind {
 }
 
 /// `b[i]`, or 0 past the end. A NUL byte is never valid JSON outside a string, so the
-/// readers can take 0 for "no further byte" and tell the two apart only for a message.
+/// readers can take 0 for "no further byte".
 fn at(b: &[u8], i: usize) -> u8 {
     b.get(i).copied().unwrap_or(0)
 }
@@ -93,25 +86,19 @@ const ESCAPES: [(u8, u8); 8] = [
 
 /// A position in a JSON text, with the reading routines.
 ///
-/// They return `None` on error, after recording why in `reason` with `i` left where the
-/// problem is: one word to test at each `?`, where a `Result<usize, JsonError>` would be
-/// three words to copy through every caller. That alone saves a good part of the wasm.
+/// They return `None` on error with `i` left where reading stopped: one word to test at
+/// each `?`, where a `Result<usize, JsonError>` would be three words to copy through
+/// every caller.
 #[derive(Debug, Clone)]
 struct Scanner<'a> {
     text: &'a str,
     /// The next byte to read.
     i: usize,
-    /// Why reading failed (at `i`), once it has.
-    reason: &'static str,
 }
 
 impl<'a> Scanner<'a> {
     fn new(text: &'a str, i: usize) -> Self {
-        Scanner {
-            text,
-            i,
-            reason: "",
-        }
+        Scanner { text, i }
     }
 
     /// The byte at `i` (0 past the end).
@@ -119,23 +106,9 @@ impl<'a> Scanner<'a> {
         at(self.text.as_bytes(), self.i)
     }
 
-    /// Whether `i` is past the end.
-    fn at_end(&self) -> bool {
-        self.i >= self.text.len()
-    }
-
-    /// Records `reason` for the byte at `i`.
-    fn fail<T>(&mut self, reason: &'static str) -> Option<T> {
-        self.reason = reason;
-        None
-    }
-
-    /// The recorded error.
+    /// Where reading stopped.
     fn error(&self) -> JsonError {
-        JsonError {
-            offset: self.i,
-            reason: self.reason,
-        }
+        JsonError { offset: self.i }
     }
 
     /// Moves past the byte `c` if it is next.
@@ -155,13 +128,16 @@ impl<'a> Scanner<'a> {
         self.peek()
     }
 
+    /// Skips whitespace, then moves past `c` if it is next.
+    fn eat_after_ws(&mut self, c: u8) -> bool {
+        self.skip_ws();
+        self.eat(c)
+    }
+
     /// After a value: whitespace, then the end of the text.
     fn only_ws_left(&mut self) -> Option<()> {
         self.skip_ws();
-        if !self.at_end() {
-            return self.fail("unexpected text after the value");
-        }
-        Some(())
+        (self.i >= self.text.len()).then_some(())
     }
 
     /// A run of at least one ASCII digit.
@@ -170,10 +146,7 @@ impl<'a> Scanner<'a> {
         while self.peek().is_ascii_digit() {
             self.i += 1;
         }
-        if self.i == start {
-            return self.fail("expected a digit");
-        }
-        Some(())
+        (self.i > start).then_some(())
     }
 
     /// A number (its first byte is `-` or a digit).
@@ -204,11 +177,9 @@ impl<'a> Scanner<'a> {
             b'f' => b"false",
             _ => b"null",
         };
-        let start = self.i;
         for &w in word {
             if !self.eat(w) {
-                self.i = start;
-                return self.fail("invalid literal");
+                return None;
             }
         }
         Some(())
@@ -223,7 +194,7 @@ impl<'a> Scanner<'a> {
     /// surrogate decodes to U+FFFD.
     fn string(&mut self, mut out: Option<&mut String>) -> Option<()> {
         if !self.eat(b'"') {
-            return self.fail("expected a string");
+            return None;
         }
         let text = self.text;
         let b = text.as_bytes();
@@ -236,12 +207,9 @@ impl<'a> Scanner<'a> {
             if c == b'"' {
                 break;
             }
+            // A control character, or the end of the text.
             if c < 0x20 {
-                return self.fail(if self.at_end() {
-                    "unterminated string"
-                } else {
-                    "control character in string"
-                });
+                return None;
             }
             if c != b'\\' {
                 self.i += 1;
@@ -251,9 +219,7 @@ impl<'a> Scanner<'a> {
             let e = at(b, i + 1);
             let decoded = match e {
                 b'u' => {
-                    let Some(mut cp) = hex4(b, i + 2) else {
-                        return self.fail("invalid escape");
-                    };
+                    let mut cp = hex4(b, i + 2)?;
                     len = 6;
                     // A high surrogate and a low one escaped right after it make one char.
                     if (0xd800..0xdc00).contains(&cp)
@@ -270,10 +236,10 @@ impl<'a> Scanner<'a> {
                     cp
                 }
                 // The one-letter escapes: a lookup, smaller than a `match` per letter.
-                _ => match ESCAPES.iter().position(|&(letter, _)| letter == e) {
-                    Some(k) => u32::from(ESCAPES.get(k).map_or(0, |&(_, c)| c)),
-                    None => return self.fail("invalid escape"),
-                },
+                _ => {
+                    let k = ESCAPES.iter().position(|&(letter, _)| letter == e)?;
+                    u32::from(ESCAPES.get(k).map_or(0, |&(_, c)| c))
+                }
             };
             if let Some(out) = out.as_deref_mut() {
                 out.push_str(slice(text, run, i));
@@ -292,40 +258,13 @@ impl<'a> Scanner<'a> {
         Some(())
     }
 
-    /// A string literal after optional whitespace, decoded: borrowed when it has no
-    /// escapes (an escape always decodes to at least one char).
-    fn string_value(&mut self) -> Option<Cow<'a, str>> {
+    /// A member's key and the `:` after it, after optional whitespace; the index just
+    /// past the key's closing quote.
+    fn key(&mut self) -> Option<usize> {
         self.skip_ws();
-        let start = self.i;
-        let mut out = String::new();
-        self.string(Some(&mut out))?;
-        Some(if out.is_empty() {
-            Cow::Borrowed(slice(self.text, start + 1, self.i - 1))
-        } else {
-            Cow::Owned(out)
-        })
-    }
-
-    /// A member's key and the `:` after it; `out` as for [`Scanner::string`].
-    fn key(&mut self, out: Option<&mut String>) -> Option<()> {
-        self.skip_ws();
-        self.string(out)?;
-        if self.skip_ws() != b':' {
-            return self.fail("expected ':'");
-        }
-        self.i += 1;
-        Some(())
-    }
-
-    /// Why the next byte, where a `,` or the `close` bracket should be, is wrong.
-    fn after_item<T>(&mut self, close: u8) -> Option<T> {
-        self.fail(if self.at_end() {
-            "unterminated object or array"
-        } else if close == b'}' {
-            "expected ',' or '}'"
-        } else {
-            "expected ',' or ']'"
-        })
+        self.string(None)?;
+        let end = self.i;
+        self.eat_after_ws(b':').then_some(end)
     }
 
     /// A whole JSON value after optional whitespace, fully validated per RFC 8259.
@@ -336,24 +275,22 @@ impl<'a> Scanner<'a> {
         loop {
             // A value starts here.
             let c = self.skip_ws();
-            match c {
-                b'{' | b'[' => {
+            match kind_of(c)? {
+                Kind::Object | Kind::Array => {
                     self.i += 1;
                     // `}` and `]` are two code points after their opening brackets.
                     let close = c + 2;
                     if !self.eat_after_ws(close) {
                         open.push(close);
                         if close == b'}' {
-                            self.key(None)?;
+                            self.key()?;
                         }
                         continue;
                     }
                 }
-                b'"' => self.string(None)?,
-                b'-' | b'0'..=b'9' => self.number()?,
-                b't' | b'f' | b'n' => self.literal(c)?,
-                _ if self.at_end() => return self.fail("unexpected end of input"),
-                _ => return self.fail("expected a value"),
+                Kind::String => self.string(None)?,
+                Kind::Number => self.number()?,
+                Kind::Bool | Kind::Null => self.literal(c)?,
             }
             // A value just ended: close containers until one wants another value.
             loop {
@@ -364,21 +301,28 @@ impl<'a> Scanner<'a> {
                     open.pop();
                 } else if self.eat(b',') {
                     if close == b'}' {
-                        self.key(None)?;
+                        self.key()?;
                     }
                     break;
                 } else {
-                    return self.after_item(close);
+                    return None;
                 }
             }
         }
     }
+}
 
-    /// Skips whitespace, then moves past `c` if it is next.
-    fn eat_after_ws(&mut self, c: u8) -> bool {
-        self.skip_ws();
-        self.eat(c)
-    }
+/// The kind of the value that starts with the byte `c`, if one can.
+fn kind_of(c: u8) -> Option<Kind> {
+    Some(match c {
+        b'{' => Kind::Object,
+        b'[' => Kind::Array,
+        b'"' => Kind::String,
+        b'-' | b'0'..=b'9' => Kind::Number,
+        b't' | b'f' => Kind::Bool,
+        b'n' => Kind::Null,
+        _ => return None,
+    })
 }
 
 /// Value of the four ASCII hex digits at `b[i..i + 4]`.
@@ -463,15 +407,7 @@ pub fn single_value(text: &str) -> Result<&str, JsonError> {
 
 /// Kind of a raw value slice (by first non-whitespace byte); None for empty/garbage.
 pub fn kind(raw: &str) -> Option<Kind> {
-    Some(match Scanner::new(raw, 0).skip_ws() {
-        b'{' => Kind::Object,
-        b'[' => Kind::Array,
-        b'"' => Kind::String,
-        b'-' | b'0'..=b'9' => Kind::Number,
-        b't' | b'f' => Kind::Bool,
-        b'n' => Kind::Null,
-        _ => return None,
-    })
+    kind_of(Scanner::new(raw, 0).skip_ws())
 }
 
 /// Decodes a raw JSON string literal (including its quotes; surrounding whitespace is
@@ -480,9 +416,18 @@ pub fn kind(raw: &str) -> Option<Kind> {
 /// `raw` is not exactly one valid string literal.
 pub fn parse_string(raw: &str) -> Option<Cow<'_, str>> {
     let mut s = Scanner::new(raw, 0);
-    let content = s.string_value()?;
+    s.skip_ws();
+    let start = s.i;
+    let mut out = String::new();
+    s.string(Some(&mut out))?;
+    let end = s.i;
     s.only_ws_left()?;
-    Some(content)
+    // An escape always decodes to at least one char.
+    Some(if out.is_empty() {
+        Cow::Borrowed(slice(raw, start + 1, end - 1))
+    } else {
+        Cow::Owned(out)
+    })
 }
 
 /// A non-negative integer literal as u64 (`120` → 120). A fraction is truncated
@@ -491,28 +436,24 @@ pub fn parse_u64(raw: &str) -> Option<u64> {
     let mut s = Scanner::new(raw, 0);
     s.skip_ws();
     let start = s.i;
-    s.number()?;
-    let end = s.i;
-    s.only_ws_left()?;
-    // One pass over a valid literal: digits before the point count, the fraction is
-    // ignored, a sign or an exponent rejects.
     let mut n = 0u64;
-    let mut fraction = false;
-    for i in start..end {
-        let c = at(raw.as_bytes(), i);
-        if c == b'.' {
-            fraction = true;
-        } else if !c.is_ascii_digit() {
+    while s.peek().is_ascii_digit() {
+        let digit = u64::from(s.peek() - b'0');
+        // Not `checked_mul`: on wasm32 it multiplies through the 128-bit `__multi3`.
+        if n > (u64::MAX - digit) / 10 {
             return None;
-        } else if !fraction {
-            let digit = u64::from(c - b'0');
-            // Not `checked_mul`: on wasm32 it multiplies through the 128-bit `__multi3`.
-            if n > (u64::MAX - digit) / 10 {
-                return None;
-            }
-            n = n * 10 + digit;
         }
+        n = n * 10 + digit;
+        s.i += 1;
     }
+    // At least one digit, and a leading zero stands alone (`01` is not a number).
+    if s.i == start || (at(raw.as_bytes(), start) == b'0' && s.i > start + 1) {
+        return None;
+    }
+    if s.eat(b'.') {
+        s.digits()?;
+    }
+    s.only_ws_left()?;
     Some(n)
 }
 
@@ -523,7 +464,7 @@ enum Walk {
     First,
     /// After an item.
     Next,
-    /// At the closing bracket (`i` is on it).
+    /// Past the closing bracket.
     Closed,
     /// Stopped at an error.
     Failed,
@@ -534,30 +475,32 @@ enum Walk {
 #[derive(Debug, Clone)]
 struct Cursor<'a> {
     s: Scanner<'a>,
+    /// `}` or `]`.
+    close: u8,
     walk: Walk,
 }
 
 impl<'a> Cursor<'a> {
     /// Just past the opening `bracket` of `raw`, or an error.
-    fn open(raw: &'a str, bracket: u8, reason: &'static str) -> Result<Self, JsonError> {
+    fn open(raw: &'a str, bracket: u8) -> Result<Self, JsonError> {
         let mut s = Scanner::new(raw, 0);
         if !s.eat_after_ws(bracket) {
-            s.reason = reason;
             return Err(s.error());
         }
         Ok(Cursor {
             s,
+            close: bracket + 2,
             walk: Walk::First,
         })
     }
 
-    /// The next item: the decoded key (objects; empty for arrays) and the raw value.
-    /// Yields one error on malformed input, then `None`.
-    fn next(&mut self, object: bool) -> Option<Result<(Cow<'a, str>, &'a str), JsonError>> {
+    /// The next item: the raw key (objects; empty for arrays) and the raw value. Yields
+    /// one error on malformed input, then `None`.
+    fn next(&mut self) -> Option<Result<(&'a str, &'a str), JsonError>> {
         if matches!(self.walk, Walk::Closed | Walk::Failed) {
             return None;
         }
-        let step = self.step(object);
+        let step = self.step();
         self.walk = match step {
             Some(Some(_)) => Walk::Next,
             Some(None) => Walk::Closed,
@@ -570,24 +513,21 @@ impl<'a> Cursor<'a> {
     }
 
     /// `None` on error, `Some(None)` at the closing bracket.
-    fn step(&mut self, object: bool) -> Option<Option<(Cow<'a, str>, &'a str)>> {
+    fn step(&mut self) -> Option<Option<(&'a str, &'a str)>> {
         let s = &mut self.s;
-        // `}` or `]`, as in `Scanner::value`.
-        let close = if object { b'}' } else { b']' };
-        if s.skip_ws() == close {
-            // `{}` / `[]`, or the end after at least one item.
-            return Some(None);
+        if s.eat_after_ws(self.close) {
+            // `{}` / `[]`, or the end after at least one item: the end of the text too.
+            return s.only_ws_left().map(|()| None);
         }
         if self.walk == Walk::Next && !s.eat(b',') {
-            return s.after_item(close);
+            return None;
         }
-        let mut key = Cow::Borrowed("");
-        if object {
-            key = s.string_value()?;
-            if s.skip_ws() != b':' {
-                return s.fail("expected ':'");
-            }
-            s.i += 1;
+        let mut key = "";
+        if self.close == b'}' {
+            s.skip_ws();
+            let start = s.i;
+            let end = s.key()?;
+            key = slice(s.text, start, end);
         }
         s.skip_ws();
         let start = s.i;
@@ -597,47 +537,27 @@ impl<'a> Cursor<'a> {
 }
 
 /// Iterator over the members of a raw JSON object: yields (decoded key, raw value slice).
-/// Validates as it goes; yields `Some(Err(..))` once on malformed input and then `None`.
+/// Validates as it goes, up to the end of the text (only whitespace may follow the
+/// object); yields `Some(Err(..))` once on malformed input and then `None`.
 #[derive(Debug, Clone)]
 pub struct Entries<'a>(Cursor<'a>);
 
 /// Starts iterating the members of the object `raw`; errors if `raw` (whitespace allowed
 /// around) does not start with `{`.
 pub fn entries(raw: &str) -> Result<Entries<'_>, JsonError> {
-    Cursor::open(raw, b'{', "expected an object").map(Entries)
-}
-
-impl Entries<'_> {
-    /// Once the iterator has returned `None` without an error: the index just past the
-    /// object's closing `}`. Lets a caller validate and read an object in one pass.
-    pub fn end(&self) -> Option<usize> {
-        (self.0.walk == Walk::Closed).then_some(self.0.s.i + 1)
-    }
-}
-
-impl Entries<'_> {
-    /// Once the iterator has returned `None` without an error: checks that only
-    /// whitespace follows the object, for a caller that reads a whole text as one object.
-    /// The error is at the end of the object.
-    pub(crate) fn finish(&self) -> Result<(), JsonError> {
-        let mut s = self.0.s.clone();
-        s.i += 1;
-        let end = s.i;
-        if self.0.walk == Walk::Closed && s.only_ws_left().is_some() {
-            return Ok(());
-        }
-        Err(JsonError {
-            offset: end,
-            reason: "unexpected text after the value",
-        })
-    }
+    Cursor::open(raw, b'{').map(Entries)
 }
 
 impl<'a> Iterator for Entries<'a> {
     type Item = Result<(Cow<'a, str>, &'a str), JsonError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        self.0.next(true)
+        // The key is valid: decoding it cannot fail.
+        Some(
+            self.0
+                .next()?
+                .map(|(key, value)| (parse_string(key).unwrap_or_default(), value)),
+        )
     }
 }
 
@@ -653,22 +573,23 @@ pub fn get<'a>(raw_object: &'a str, key: &str) -> Option<&'a str> {
     None
 }
 
-/// Iterator over the elements (raw slices) of a raw JSON array. Validates as it goes;
-/// yields `Some(Err(..))` once on malformed input and then `None`.
+/// Iterator over the elements (raw slices) of a raw JSON array. Validates as it goes, up
+/// to the end of the text (only whitespace may follow the array); yields `Some(Err(..))`
+/// once on malformed input and then `None`.
 #[derive(Debug, Clone)]
 pub struct Elements<'a>(Cursor<'a>);
 
 /// Starts iterating the elements of the array `raw`; errors if `raw` (whitespace allowed
 /// around) does not start with `[`.
 pub fn elements(raw: &str) -> Result<Elements<'_>, JsonError> {
-    Cursor::open(raw, b'[', "expected an array").map(Elements)
+    Cursor::open(raw, b'[').map(Elements)
 }
 
 impl<'a> Iterator for Elements<'a> {
     type Item = Result<&'a str, JsonError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        Some(self.0.next(false)?.map(|(_, value)| value))
+        Some(self.0.next()?.map(|(_, value)| value))
     }
 }
 
@@ -853,17 +774,26 @@ mod tests {
         assert_eq!(value_end("  [1, 2] tail", 0), Ok(8));
         assert_eq!(value_end("xx\"a\"yy", 2), Ok(5));
         assert_eq!(value_end("123abc", 0), Ok(3));
+        assert_eq!(value_end("[]", 99), Err(JsonError { offset: 99 }));
+        // Errors are where reading stopped.
+        for (text, offset) in [
+            ("[1,]", 3),
+            ("\"a\nb\"", 2),
+            ("[1 2]", 3),
+            ("{\"a\" 1}", 5),
+            ("nope", 1),
+            ("[1,", 3),
+            ("\"abc", 4),
+        ] {
+            assert_eq!(value_end(text, 0), Err(JsonError { offset }), "{text:?}");
+        }
         assert_eq!(
-            value_end("[]", 99).map_err(|e| e.reason),
-            Err("unexpected end of input")
+            value_end("\"a\nb\"", 0).unwrap_err().to_string(),
+            "invalid JSON at byte 2"
         );
-        let e = value_end("[1,]", 0).unwrap_err();
-        assert_eq!(e.offset, 3);
-        let e = value_end("\"a\nb\"", 0).unwrap_err();
-        assert_eq!(e.offset, 2);
         assert_eq!(
-            e.to_string(),
-            "invalid JSON at byte 2: control character in string"
+            single_value("{} x").unwrap_err().message(),
+            "invalid JSON at byte 3"
         );
     }
 
@@ -947,7 +877,7 @@ mod tests {
         assert_eq!(parse_u64("18446744073709551615"), Some(u64::MAX));
         assert_eq!(parse_u64("18446744073709551616"), None);
         for s in [
-            "-1", "-0", "1e3", "1E3", "01", "1.", "", "x", "\"1\"", "null", "1 2",
+            "-1", "-0", "1e3", "1E3", "1.5e3", "01", "1.", "", "x", "\"1\"", "null", "1 2",
         ] {
             assert_eq!(parse_u64(s), None, "{s:?}");
         }
@@ -970,6 +900,14 @@ mod tests {
         assert_eq!(entries(" { } ").unwrap().count(), 0);
         assert!(entries("[]").is_err());
         assert!(entries("").is_err());
+        // Only whitespace may follow the object.
+        let items: Vec<_> = entries("{\"a\":1} x").unwrap().collect();
+        assert_eq!(
+            items,
+            vec![Ok((Cow::Borrowed("a"), "1")), Err(JsonError { offset: 8 })]
+        );
+        let items: Vec<_> = elements("[1]]").unwrap().collect();
+        assert_eq!(items, vec![Ok("1"), Err(JsonError { offset: 3 })]);
 
         let mut it = entries("{\"a\":1,}").unwrap();
         assert_eq!(it.next(), Some(Ok((Cow::Borrowed("a"), "1"))));
