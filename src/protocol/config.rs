@@ -174,7 +174,7 @@ impl Endpoint {
     /// `ws[s]://{host}:{port}{path}/app/{key}?protocol=7&client=…&version=…&flash=false`.
     /// The port is always written.
     pub fn url(&self) -> String {
-        let mut url = String::with_capacity(96 + self.host.len() + self.key.len());
+        let mut url = String::new();
         url.push_str(if self.tls { "wss://" } else { "ws://" });
         url.push_str(&self.host);
         url.push(':');
@@ -187,13 +187,13 @@ impl Endpoint {
         url.push_str(&self.path);
         url.push_str("/app/");
         url.push_str(&self.key);
-        url.push_str("?protocol=");
-        json::write_u64(&mut url, u64::from(PROTOCOL_VERSION));
-        url.push_str("&client=");
-        url.push_str(CLIENT_NAME);
-        url.push_str("&version=");
-        url.push_str(env!("CARGO_PKG_VERSION"));
-        url.push_str("&flash=false");
+        // `PROTOCOL_VERSION` and `CLIENT_NAME`, written out so that the query is one
+        // constant (a test checks that they agree).
+        url.push_str(concat!(
+            "?protocol=7&client=echo-wasm&version=",
+            env!("CARGO_PKG_VERSION"),
+            "&flash=false"
+        ));
         url
     }
 }
@@ -359,6 +359,13 @@ mod tests {
                 "&flash=false"
             )
         );
+    }
+
+    #[test]
+    fn url_query_agrees_with_the_constants() {
+        let url = Endpoint::new(&reverb()).unwrap().url();
+        let query = format!("?protocol={PROTOCOL_VERSION}&client={CLIENT_NAME}&version=");
+        assert!(url.contains(&query), "{url}");
     }
 
     #[test]
