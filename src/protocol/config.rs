@@ -13,21 +13,22 @@ pub const CLIENT_NAME: &str = "echo-wasm";
 pub const PROTOCOL_VERSION: u32 = 7;
 
 /// Where the server is, as the app configures it (pusher-js / laravel-echo option names
-/// in the comments).
+/// in the comments). Borrowed: the options reader hands over slices of the options'
+/// JSON text, without copying them first.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EndpointOptions {
+pub struct EndpointOptions<'a> {
     /// `key`: the app key. Required.
-    pub key: String,
+    pub key: &'a str,
     /// `cluster`: hosted Pusher cluster, used for the default host.
-    pub cluster: Option<String>,
+    pub cluster: Option<&'a str>,
     /// `wsHost`: host name; defaults to `ws-{cluster}.pusher.com`.
-    pub ws_host: Option<String>,
+    pub ws_host: Option<&'a str>,
     /// `wsPort`: port for `ws://` (default 80).
     pub ws_port: Option<u16>,
     /// `wssPort`: port for `wss://` (default 443).
     pub wss_port: Option<u16>,
     /// `wsPath`: a prefix before `/app` (default empty).
-    pub ws_path: Option<String>,
+    pub ws_path: Option<&'a str>,
     /// `forceTLS`: `None` means "not given", which means TLS.
     pub force_tls: Option<bool>,
     /// Whether the page itself was served over https (then TLS is always used: browsers
@@ -35,11 +36,11 @@ pub struct EndpointOptions {
     pub page_is_https: bool,
 }
 
-impl EndpointOptions {
+impl<'a> EndpointOptions<'a> {
     /// Options with just a key, everything else default.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: &'a str) -> Self {
         EndpointOptions {
-            key: key.into(),
+            key,
             cluster: None,
             ws_host: None,
             ws_port: None,
@@ -89,68 +90,47 @@ pub struct Endpoint {
 }
 
 impl Endpoint {
-    /// Validates the options and applies the protocol's defaults.
+    /// Validates the options and applies the protocol's defaults. Nothing is built
+    /// before every check has passed.
     pub fn new(options: &EndpointOptions) -> Result<Self, ConfigError> {
-        let key = json::trim_unicode(&options.key);
-        if key.is_empty() {
-            return Err(ConfigError {
-                option: "key",
-                problem: "an app key is required",
-            });
-        }
-        if !is_url_safe(key) {
-            return Err(ConfigError {
-                option: "key",
-                problem: "must not contain spaces, `/`, `?`, `#` or `%`",
-            });
-        }
-        let host = match (&options.ws_host, &options.cluster) {
-            (Some(host), _) if !json::trim_unicode(host).is_empty() => {
-                strip_scheme(json::trim_unicode(host)).to_owned()
-            }
-            (Some(_), _) => {
-                return Err(ConfigError {
-                    option: "wsHost",
-                    problem: "must not be empty",
-                })
-            }
-            (None, Some(cluster)) if !json::trim_unicode(cluster).is_empty() => {
-                let mut host = String::from("ws-");
-                host.push_str(json::trim_unicode(cluster));
-                host.push_str(".pusher.com");
-                host
-            }
-            (None, _) => {
-                return Err(ConfigError {
-                    option: "wsHost",
-                    problem: "give `wsHost` (Reverb, soketi, sockudo) or `cluster` (Pusher)",
-                })
-            }
+        let fail = |option, problem| ConfigError { option, problem };
+        let key = checked(options.key, "is required").map_err(|p| fail("key", p))?;
+        // `wsHost`, or the cluster of `ws-{cluster}.pusher.com`.
+        let host = match options.ws_host {
+            Some(host) => strip_scheme(host),
+            None => options.cluster.unwrap_or(""),
         };
-        if !is_url_safe(&host) {
-            return Err(ConfigError {
-                option: "wsHost",
-                problem: "must be a host name, without a path",
-            });
-        }
-        let mut path = options.ws_path.as_deref().unwrap_or("");
-        while let Some(rest) = path.strip_suffix('/') {
+        let host =
+            checked(host, "is required, or `cluster` for Pusher").map_err(|p| fail("wsHost", p))?;
+        let mut path = options.ws_path.unwrap_or("");
+        while let Some(rest) = path.strip_suffix("/") {
             path = rest;
         }
-        if !path.is_empty() && !path.starts_with('/') {
+        if path.bytes().next().is_some_and(|c| c != b'/') {
             return Err(ConfigError {
                 option: "wsPath",
                 problem: "must start with `/`",
             });
         }
-        for &(option, port) in &[("wsPort", options.ws_port), ("wssPort", options.wss_port)] {
-            if port == Some(0) {
-                return Err(ConfigError {
-                    option,
-                    problem: "must be between 1 and 65535",
-                });
-            }
+        if options.ws_port == Some(0) || options.wss_port == Some(0) {
+            return Err(ConfigError {
+                option: if options.ws_port == Some(0) {
+                    "wsPort"
+                } else {
+                    "wssPort"
+                },
+                problem: "must be a whole number between 1 and 65535",
+            });
         }
+        let host = match options.ws_host {
+            Some(_) => host.to_owned(),
+            None => {
+                let mut name = String::from("ws-");
+                name.push_str(host);
+                name.push_str(".pusher.com");
+                name
+            }
+        };
         Ok(Endpoint {
             key: key.to_owned(),
             host,
@@ -195,6 +175,19 @@ impl Endpoint {
             "&flash=false"
         ));
         url
+    }
+}
+
+/// `part` without the whitespace around it, or what is wrong with it: `missing` when
+/// nothing is left.
+fn checked<'a>(part: &'a str, missing: &'static str) -> Result<&'a str, &'static str> {
+    let part = json::trim_unicode(part);
+    if part.is_empty() {
+        Err(missing)
+    } else if !is_url_safe(part) {
+        Err("must not contain spaces, `/`, `?`, `#` or `%`")
+    } else {
+        Ok(part)
     }
 }
 
@@ -339,9 +332,9 @@ mod tests {
         assert!(is_url_safe("") && is_url_safe("ws.example.com") && !is_url_safe("a b"));
     }
 
-    fn reverb() -> EndpointOptions {
+    fn reverb() -> EndpointOptions<'static> {
         EndpointOptions {
-            ws_host: Some("localhost".into()),
+            ws_host: Some("localhost"),
             ws_port: Some(8080),
             force_tls: Some(false),
             ..EndpointOptions::new("app-key")
@@ -388,8 +381,8 @@ mod tests {
     #[test]
     fn cluster_host_and_path() {
         let o = EndpointOptions {
-            cluster: Some("eu".into()),
-            ws_path: Some("/ws/".into()),
+            cluster: Some("eu"),
+            ws_path: Some("/ws/"),
             ..EndpointOptions::new("k")
         };
         assert!(Endpoint::new(&o)
@@ -400,12 +393,34 @@ mod tests {
 
     #[test]
     fn errors_name_the_option() {
-        let cases: [(EndpointOptions, &str); 5] = [
+        let cases: [(EndpointOptions<'static>, &str); 8] = [
             (EndpointOptions::new(" "), "key"),
             (EndpointOptions::new("k"), "wsHost"),
             (
                 EndpointOptions {
-                    ws_path: Some("ws".into()),
+                    ws_host: Some(" "),
+                    cluster: Some("eu"),
+                    ..reverb()
+                },
+                "wsHost",
+            ),
+            (
+                EndpointOptions {
+                    cluster: Some("\u{3000}"),
+                    ..EndpointOptions::new("k")
+                },
+                "wsHost",
+            ),
+            (
+                EndpointOptions {
+                    wss_port: Some(0),
+                    ..reverb()
+                },
+                "wssPort",
+            ),
+            (
+                EndpointOptions {
+                    ws_path: Some("ws"),
                     ..reverb()
                 },
                 "wsPath",
@@ -419,7 +434,7 @@ mod tests {
             ),
             (
                 EndpointOptions {
-                    ws_host: Some("a/b".into()),
+                    ws_host: Some("a/b"),
                     ..reverb()
                 },
                 "wsHost",
@@ -459,7 +474,7 @@ mod tests {
     #[test]
     fn scheme_in_host_is_tolerated() {
         let o = EndpointOptions {
-            ws_host: Some("https://example.test".into()),
+            ws_host: Some("https://example.test"),
             ..reverb()
         };
         assert!(Endpoint::new(&o)
