@@ -195,34 +195,41 @@ fn checked<'a>(part: &'a str, missing: &'static str) -> Result<&'a str, &'static
 /// Looks for the separator byte-wise: `str::split_once` with a string pattern brings the
 /// whole two-way substring searcher into the wasm.
 fn strip_scheme(host: &str) -> &str {
-    (0..host.len())
-        .find(|&at| host.as_bytes().get(at..at + 3) == Some(b"://"))
-        .and_then(|at| host.get(at + 3..))
-        .unwrap_or(host)
+    let mut at = 0;
+    while at < host.len() {
+        if host.as_bytes().get(at..at + 3) == Some(b"://") {
+            return host.get(at + 3..).unwrap_or(host);
+        }
+        at += 1;
+    }
+    host
 }
 
 /// Whether `s` has no whitespace, no control char and none of `/`, `?`, `#`, `%`
 /// (`char::is_whitespace`, `char::is_control`). Matched on the UTF-8 bytes rather than on
 /// `chars()`, which would keep std's char decoder and its Unicode whitespace table in
-/// the wasm. Every byte is tested as if it began a char: a continuation byte
-/// (`10xxxxxx`) matches none of the lead bytes below nor any ASCII one.
+/// the wasm: whitespace is what [`json::trim_unicode`] would trim at a char's start, and
+/// the controls are C0, DEL and C1 (U+0080–009F, `0xc2 0x80..=0x9f`). A continuation
+/// byte (`10xxxxxx`) is never taken for the start of a char. A plain loop, like
+/// [`strip_scheme`]'s: iterator chains come out larger in the release module.
 fn is_url_safe(s: &str) -> bool {
     let b = s.as_bytes();
-    let at = |i: usize| b.get(i).copied().unwrap_or(0);
-    (0..b.len()).all(|i| {
-        !matches!(
-            (at(i), at(i + 1), at(i + 2)),
-            // C0 controls, space, DEL and the URL delimiters.
-            (0x00..=0x20 | 0x7f | b'/' | b'?' | b'#' | b'%', _, _)
-            // C1 controls U+0080–009F (U+0085 among them) and U+00A0.
-            | (0xc2, 0x80..=0xa0, _)
-            // U+1680, U+2000–200A, U+2028, U+2029, U+202F, U+205F, U+3000.
-            | (0xe1, 0x9a, 0x80)
-            | (0xe2, 0x80, 0x80..=0x8a | 0xa8 | 0xa9 | 0xaf)
-            | (0xe2, 0x81, 0x9f)
-            | (0xe3, 0x80, 0x80)
-        )
-    })
+    let mut i = 0;
+    while i < b.len() {
+        let c = b.get(i).copied().unwrap_or(0);
+        let next = b.get(i + 1).copied().unwrap_or(0);
+        let space = s
+            .get(i..)
+            .is_some_and(|rest| json::trim_unicode(rest).as_ptr() != rest.as_ptr());
+        if matches!(c, 0x00..=0x20 | 0x7f | b'/' | b'?' | b'#' | b'%')
+            || c == 0xc2 && next < 0xa0
+            || space
+        {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 /// Everything the core needs to know, with defaults from [`Config::new`].
