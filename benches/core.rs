@@ -34,7 +34,7 @@ fn report(what: &str, per_second: f64, bytes: usize) {
 /// A connected client subscribed to `orders` and `private-encrypted-orders`.
 fn connected_client(secret_b64: &str) -> Client {
     let mut options = EndpointOptions::new("bench-key");
-    options.ws_host = Some("127.0.0.1".into());
+    options.ws_host = Some("127.0.0.1");
     options.force_tls = Some(false);
     let endpoint = Endpoint::new(&options).expect("valid endpoint");
     let mut client = Client::new(Config::new(endpoint));

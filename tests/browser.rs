@@ -346,6 +346,24 @@ fn bad_options_throw_an_error_naming_the_option() {
             "`authorizer`",
         ),
         (r#"{"key":"k"}"#, "`wsHost`"),
+        (r#"{"key":"k","wsHost":"h","wssPort":"0"}"#, "`wssPort`"),
+        (
+            r#"{"key":"k","wsHost":"h","pongTimeout":"1.5"}"#,
+            "`pongTimeout`",
+        ),
+        (r#"{"key":"k","wsHost":"h","backoff":5}"#, "`backoff`"),
+        (
+            r#"{"key":"k","wsHost":"h","backoff":{"base":500,"cap":100}}"#,
+            "`backoff.cap`",
+        ),
+        (
+            r#"{"key":"k","wsHost":"h","pauseWhenHidden":0}"#,
+            "`pauseWhenHidden`",
+        ),
+        (
+            r#"{"key":"k","wsHost":"h","channelAuthorization":{"params":{"a":[]}}}"#,
+            "`channelAuthorization.params`",
+        ),
     ];
     for (options, option) in cases {
         let error = match JsClient::new(json(options)) {
@@ -365,6 +383,14 @@ fn bad_options_throw_an_error_naming_the_option() {
     assert!(JsClient::new(JsValue::from_str("key")).is_err());
     // Ports from `import.meta.env` are strings: accepted.
     let client = JsClient::new(json(r#"{"key":"k","wsHost":"h","wsPort":"8080"}"#));
+    assert!(client.is_ok());
+    // Every kind of value each option takes; `null` counts as not given.
+    let client = JsClient::new(json(
+        r#"{"key":"k","cluster":"eu","wsHost":null,"wsPath":"/ws/","wssPort":8443,
+            "forceTLS":true,"activityTimeout":"30000","backoff":{"stableAfter":0},
+            "pauseWhenHidden":false,"authTimeout":0,"auth":{"headers":{"X-A":"1","X-B":2},
+            "params":{"c":true}},"userAuthentication":{"endpoint":"/u","params":{}}}"#,
+    ));
     assert!(client.is_ok());
 }
 

@@ -5,8 +5,17 @@
 //! function-valued key (a `Pusher` class), which are skipped: the laravel-echo wrapper
 //! passes only what this layer reads. A value of the wrong type is an error naming the
 //! option, never silently ignored.
+//!
+//! Written for a small wasm module: the object is read with one `JSON.stringify`, every
+//! option is looked up in that text by its name from one table ([`NAMES`], [`TYPES`])
+//! and checked in one loop with one error path, by rules that are data ([`RULES`],
+//! [`PROBLEMS`]); only then are the checked values taken out, with no failure paths
+//! left but the endpoint's own checks ([`Endpoint::new`]) and one rule between two
+//! options. Measured on the release module, plain loops and small shared helpers came
+//! out smaller than iterator chains or one loop that also builds the values.
 
 use crate::prelude::*;
+use alloc::borrow::Cow;
 use core::time::Duration;
 
 use js_sys::{Function, Reflect};
@@ -32,311 +41,380 @@ pub struct Options {
     pub auth: AuthConfig,
 }
 
-fn invalid(option: &'static str, problem: &'static str) -> ConfigError {
-    ConfigError { option, problem }
-}
-
-/// One object of options (the top level, `auth`, `backoff`, …): its data as JSON text,
-/// read with the core's JSON scanner, and the object itself for the few options that
-/// are functions (which JSON leaves out).
-struct Reader {
-    object: JsValue,
-    json: String,
-}
-
-impl Reader {
-    /// `JSON.stringify` once, instead of a typed JS accessor per option: far fewer bytes.
-    fn new(object: JsValue, option: &'static str) -> Result<Reader, ConfigError> {
-        let json = stringify(&object)
-            .filter(|json| json::kind(json) == Some(Kind::Object))
-            .ok_or(invalid(
-                option,
-                "must be an object of plain data (and functions)",
-            ))?;
-        Ok(Reader { object, json })
-    }
-
-    /// The member's JSON text, with `null` counting as absent.
-    fn get(&self, key: &str) -> Option<&str> {
-        json::get(&self.json, key).filter(|raw| *raw != "null")
-    }
-
-    fn object(&self, key: &'static str) -> Result<Option<Reader>, ConfigError> {
-        if self.get(key).is_none() {
-            return Ok(None);
-        }
-        let value = Reflect::get(&self.object, &JsValue::from_str(key)).unwrap_or_default();
-        Reader::new(value, key).map(Some)
-    }
-
-    fn string(&self, key: &str, option: &'static str) -> Result<Option<String>, ConfigError> {
-        self.get(key)
-            .map(|raw| text(raw).ok_or(invalid(option, "must be a string")))
-            .transpose()
-    }
-
-    fn boolean(&self, key: &str, option: &'static str) -> Result<Option<bool>, ConfigError> {
-        self.get(key)
-            .map(|raw| match raw {
-                "true" => Ok(true),
-                "false" => Ok(false),
-                _ => Err(invalid(option, "must be true or false")),
-            })
-            .transpose()
-    }
-
-    /// A whole number, or a string holding one (ports and timeouts often come straight
-    /// from `import.meta.env`, where everything is a string).
-    fn number(&self, key: &str, option: &'static str) -> Result<Option<u64>, ConfigError> {
-        let Some(raw) = self.get(key) else {
-            return Ok(None);
-        };
-        let digits = match json::kind(raw) {
-            Some(Kind::String) => text(raw),
-            Some(Kind::Number) => Some(raw.to_owned()),
-            _ => None,
-        };
-        digits
-            .filter(|digits| !digits.contains('.'))
-            .and_then(|digits| json::parse_u64(&digits))
-            .map(Some)
-            .ok_or(invalid(option, "must be a whole number, zero or more"))
-    }
-
-    fn millis(&self, key: &str, option: &'static str) -> Result<Option<Duration>, ConfigError> {
-        Ok(self.number(key, option)?.map(Duration::from_millis))
-    }
-
-    fn port(&self, key: &str, option: &'static str) -> Result<Option<u16>, ConfigError> {
-        let bad = invalid(option, "must be a whole number between 1 and 65535");
-        match self.number(key, option).map_err(|_| bad)? {
-            Some(n) => u16::try_from(n)
-                .ok()
-                .filter(|&n| n > 0)
-                .map(Some)
-                .ok_or(bad),
-            None => Ok(None),
-        }
-    }
-
-    fn function(&self, key: &str, option: &'static str) -> Result<Option<Function>, ConfigError> {
-        let value = Reflect::get(&self.object, &JsValue::from_str(key)).unwrap_or_default();
-        if value.is_null() || value.is_undefined() {
-            return Ok(None);
-        }
-        value
-            .dyn_into()
-            .map(Some)
-            .map_err(|_| invalid(option, "must be a function"))
-    }
-
+/// What an option's value must be.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Type {
+    /// A string.
+    Text,
+    /// A port, 1 to 65535 (a number, or a string holding one).
+    Port,
+    /// `true` or `false`.
+    Flag,
+    /// Milliseconds: a whole number, zero or more (or a string holding one).
+    Millis,
+    /// Milliseconds, more than zero. With `backoff.cap` not below `backoff.base`
+    /// (checked in [`parse`]), these are the rules of [`Config::validate`], applied here
+    /// so that the options need no second pass over the whole configuration.
+    Positive,
+    /// `pauseWhenHidden`: milliseconds (more than zero), `true` (the default) or
+    /// `false` (never).
+    Pause,
     /// `{name: value}` with string, number or boolean values (headers, form params).
-    fn pairs(&self, key: &str, option: &'static str) -> Result<Vec<(String, String)>, ConfigError> {
-        let Some(raw) = self.get(key) else {
-            return Ok(Vec::new());
-        };
-        let bad = || invalid(option, "must be an object of strings");
-        let mut pairs = Vec::new();
-        for entry in json::entries(raw).map_err(|_| bad())? {
-            let (name, raw) = entry.map_err(|_| bad())?;
-            let value = match json::kind(raw) {
-                Some(Kind::String) => text(raw).ok_or_else(bad)?,
-                Some(Kind::Number | Kind::Bool) => raw.to_owned(),
-                _ => return Err(bad()),
-            };
-            pairs.push((name.into_owned(), value));
-        }
-        Ok(pairs)
+    Pairs,
+    /// A function: plain JSON never holds one, so any other value is wrong.
+    Func,
+    /// An object of the options that follow it in [`NAMES`] (`backoff`, `auth`, …).
+    Group,
+}
+
+/// The bit of a JSON kind in the masks of [`RULES`].
+const fn bit(kind: Kind) -> u8 {
+    1 << kind as u8
+}
+
+/// What each [`Type`] accepts, in the order of its variants, as data rather than code:
+/// the JSON kinds taken as they are (a mask of [`bit`]s), and the whole numbers taken (a
+/// number, or a string holding one), from `.1` to `.2` (none when `.1 > .2`). `Pairs`
+/// also checks its members.
+const RULES: [(u8, u64, u64); 9] = [
+    (bit(Kind::String), 1, 0),
+    (0, 1, 65535),
+    (bit(Kind::Bool), 1, 0),
+    (0, 0, u64::MAX),
+    (0, 1, u64::MAX),
+    (bit(Kind::Bool), 1, u64::MAX),
+    (bit(Kind::Object), 1, 0),
+    (0, 1, 0),
+    (bit(Kind::Object), 1, 0),
+];
+
+/// What is wrong with a value that is not of its option's [`Type`], in the order of
+/// its variants: one message per type, the option's name comes with the error.
+const PROBLEMS: [&str; 9] = [
+    "must be a string",
+    "must be a whole number between 1 and 65535",
+    "must be true or false",
+    "must be a whole number",
+    "must be a whole number greater than zero",
+    "must be true, false or a whole number greater than zero",
+    "must be an object of strings",
+    "must be a function",
+    "must be an object",
+];
+
+/// Every option read, by its full name (`group.member` inside a group), separated by
+/// spaces: one string rather than a table of pointers, and the name for the error
+/// message too. [`TYPES`] gives their types, and the indices below name them. An
+/// endpoint given later wins over one before it (`channelAuthorization.endpoint` over
+/// `authEndpoint`).
+const NAMES: &str = "key cluster wsHost wsPath wsPort wssPort forceTLS activityTimeout pongTimeout unavailableTimeout handshakeTimeout backoff.base backoff.cap backoff.stableAfter backoff pauseWhenHidden authTimeout authorizer authEndpoint auth auth.endpoint auth.headers auth.params channelAuthorization channelAuthorization.endpoint channelAuthorization.headers channelAuthorization.params channelAuthorization.customHandler userAuthentication userAuthentication.endpoint userAuthentication.headers userAuthentication.params userAuthentication.customHandler";
+
+/// The type of each option of [`NAMES`], in the same order.
+const TYPES: [Type; 33] = [
+    Type::Text,
+    Type::Text,
+    Type::Text,
+    Type::Text,
+    Type::Port,
+    Type::Port,
+    Type::Flag,
+    Type::Positive,
+    Type::Positive,
+    Type::Positive,
+    Type::Positive,
+    Type::Positive,
+    Type::Positive,
+    Type::Millis,
+    Type::Group,
+    Type::Pause,
+    Type::Millis,
+    Type::Func,
+    Type::Text,
+    Type::Group,
+    Type::Text,
+    Type::Pairs,
+    Type::Pairs,
+    Type::Group,
+    Type::Text,
+    Type::Pairs,
+    Type::Pairs,
+    Type::Func,
+    Type::Group,
+    Type::Text,
+    Type::Pairs,
+    Type::Pairs,
+    Type::Func,
+];
+
+// Indices in `NAMES`: `KEY` to `KEY + 3` are key, cluster, wsHost and wsPath;
+// `ACTIVITY_TIMEOUT` to `ACTIVITY_TIMEOUT + 6` the timings, in the order of `timings`
+// in `parse`.
+const KEY: usize = 0;
+const WS_PORT: usize = 4;
+const FORCE_TLS: usize = 6;
+const ACTIVITY_TIMEOUT: usize = 7;
+const PAUSE_WHEN_HIDDEN: usize = 15;
+const AUTH_TIMEOUT: usize = 16;
+const AUTH_ENDPOINT: usize = 18;
+const AUTH: usize = 19;
+const CHANNEL_AUTHORIZATION: usize = 23;
+const USER_AUTHENTICATION: usize = 28;
+/// Offsets of a form's members from the form's group.
+const ENDPOINT: usize = 1;
+const HEADERS: usize = 2;
+const PARAMS: usize = 3;
+
+/// The raw JSON text of every option given (not `null`) by index in [`NAMES`], ""
+/// when absent.
+type Raw<'a> = [&'a str; TYPES.len()];
+
+/// `path` split at its first `separator`: `("auth", "headers")` at `.`, or
+/// `("key", "")`.
+fn split(path: &str, separator: u8) -> (&str, &str) {
+    let b = path.as_bytes();
+    let mut at = 0;
+    while at < b.len() && b.get(at) != Some(&separator) {
+        at += 1;
+    }
+    (
+        path.get(..at).unwrap_or_default(),
+        path.get(at + 1..).unwrap_or_default(),
+    )
+}
+
+/// The raw JSON of the member at `path` (`auth.headers`) of the object `json`; "" if
+/// absent or `null`.
+fn member<'a>(json: &'a str, path: &str) -> &'a str {
+    let (head, rest) = split(path, b'.');
+    let value = json::get(json, head).unwrap_or_default();
+    match (rest, value) {
+        (_, "null") => "",
+        ("", value) => value,
+        (rest, value) => member(value, rest),
     }
 }
 
-/// The content of a JSON string.
-fn text(raw: &str) -> Option<String> {
-    match json::kind(raw) {
-        Some(Kind::String) => json::parse_string(raw).map(|s| s.into_owned()),
-        _ => None,
+/// The JS value at `path` (`channelAuthorization.customHandler`) of `object`; undefined
+/// if absent.
+fn property(object: &JsValue, path: &str) -> JsValue {
+    let (head, rest) = split(path, b'.');
+    let value = Reflect::get(object, &JsValue::from_str(head)).unwrap_or_default();
+    match rest {
+        "" => value,
+        rest => property(&value, rest),
     }
+}
+
+/// The content of a JSON string, `None` for anything else (or absent).
+fn text(raw: &str) -> Option<String> {
+    json::parse_string(raw).map(Cow::into_owned)
+}
+
+/// A whole number, or a string holding one (ports and timeouts often come straight
+/// from `import.meta.env`, where everything is a string).
+fn number(raw: &str) -> Option<u64> {
+    // A number in a string has no escapes: its digits are between the quotes.
+    let digits = match json::kind(raw)? {
+        Kind::String => raw.get(1..raw.len() - 1)?,
+        Kind::Number => raw,
+        _ => return None,
+    };
+    // `parse_u64` drops a fraction; here it is an error.
+    let b = digits.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b.get(i) == Some(&b'.') {
+            return None;
+        }
+        i += 1;
+    }
+    json::parse_u64(digits)
+}
+
+/// Appends the members of the object `raw` to `out` as text: `{name: value}` with
+/// string, number or boolean values (headers, form params). False if `raw` is anything
+/// else (or absent).
+fn pairs(raw: &str, out: &mut Vec<(String, String)>) -> bool {
+    let Ok(mut entries) = json::entries(raw) else {
+        return false;
+    };
+    // `JSON.stringify` wrote the text: it is valid JSON.
+    while let Some(Ok((name, value))) = entries.next() {
+        let value = match json::kind(value) {
+            Some(Kind::Number | Kind::Bool) => value.to_owned(),
+            _ => match text(value) {
+                Some(value) => value,
+                None => return false,
+            },
+        };
+        out.push((name.into_owned(), value));
+    }
+    true
 }
 
 /// Reads and validates the constructor's options.
 pub fn parse(options: &JsValue) -> Result<Options, ConfigError> {
-    if !options.is_object() {
-        return Err(invalid("options", "must be an object with at least `key`"));
+    let json = stringify(options)
+        .filter(|json| json::kind(json) == Some(Kind::Object))
+        .ok_or(ConfigError {
+            option: "options",
+            problem: "must be an object",
+        })?;
+    let mut raw: Raw = [""; TYPES.len()];
+    // The whole numbers among them (or strings holding one), read once.
+    let mut numbers = [None; TYPES.len()];
+    // The functions among the options, in the order of `NAMES`.
+    let mut functions: [Option<Function>; 3] = Default::default();
+    let mut next_function = functions.iter_mut();
+    let mut names = NAMES;
+    for (i, &t) in TYPES.iter().enumerate() {
+        let (name, rest) = split(names, b' ');
+        names = rest;
+        let value = member(&json, name);
+        if t == Type::Func && value.is_empty() {
+            if let Some(slot) = next_function.next() {
+                *slot = property(options, name).dyn_into().ok();
+            }
+        }
+        if value.is_empty() {
+            continue;
+        }
+        // Valid: a JSON kind of the type (for `Pairs`, with valid members), or a whole
+        // number in its range.
+        let n = number(value);
+        let (kinds, min, max) = RULES.get(t as usize).copied().unwrap_or_default();
+        let valid = json::kind(value).is_some_and(|kind| kinds & bit(kind) != 0)
+            && (t != Type::Pairs || pairs(value, &mut Vec::new()))
+            || n.is_some_and(|n| n >= min && n <= max);
+        if !valid {
+            return Err(ConfigError {
+                option: name,
+                problem: PROBLEMS.get(t as usize).copied().unwrap_or_default(),
+            });
+        }
+        if let (Some(slot), Some(number)) = (raw.get_mut(i), numbers.get_mut(i)) {
+            *slot = value;
+            *number = n;
+        }
     }
-    let top = Reader::new(options.clone(), "options")?;
-    let mut endpoint = EndpointOptions::new(top.string("key", "key")?.unwrap_or_default());
-    // Options of one type are read in a loop over their slots: one call site each
-    // instead of one per option.
-    for (option, slot) in [
-        ("cluster", &mut endpoint.cluster),
-        ("wsHost", &mut endpoint.ws_host),
-        ("wsPath", &mut endpoint.ws_path),
-    ] {
-        *slot = top.string(option, option)?;
-    }
-    for (option, slot) in [
-        ("wsPort", &mut endpoint.ws_port),
-        ("wssPort", &mut endpoint.wss_port),
-    ] {
-        *slot = top.port(option, option)?;
-    }
-    endpoint.force_tls = top.boolean("forceTLS", "forceTLS")?;
+    let [authorizer, channel_handler, user_handler] = functions;
+    // Everything given is valid from here on: the values are taken out without checks.
+    let at = |i: usize| raw.get(i).copied().unwrap_or_default();
+    let number_at = |i: usize| numbers.get(i).copied().flatten();
+    let millis_at = |i| number_at(i).map(Duration::from_millis);
+
+    let key = json::parse_string(at(KEY));
+    let cluster = json::parse_string(at(KEY + 1));
+    let ws_host = json::parse_string(at(KEY + 2));
+    let ws_path = json::parse_string(at(KEY + 3));
+    let mut endpoint = EndpointOptions::new(key.as_deref().unwrap_or_default());
+    endpoint.cluster = cluster.as_deref();
+    endpoint.ws_host = ws_host.as_deref();
+    endpoint.ws_path = ws_path.as_deref();
+    // In range: checked above.
+    endpoint.ws_port = number_at(WS_PORT).map(|n| n as u16);
+    endpoint.wss_port = number_at(WS_PORT + 1).map(|n| n as u16);
+    endpoint.force_tls = match at(FORCE_TLS) {
+        "" => None,
+        flag => Some(flag == "true"),
+    };
     endpoint.page_is_https = page_is_https();
 
     let mut config = Config::new(Endpoint::new(&endpoint)?);
     config.jitter_seed = random_seed();
-    let backoff = top.object("backoff")?;
     let policy = &mut config.backoff;
-    for (reader, key, option, slot) in [
-        (
-            Some(&top),
-            "activityTimeout",
-            "activityTimeout",
-            &mut config.activity_timeout,
-        ),
-        (
-            Some(&top),
-            "pongTimeout",
-            "pongTimeout",
-            &mut config.pong_timeout,
-        ),
-        (
-            Some(&top),
-            "unavailableTimeout",
-            "unavailableTimeout",
-            &mut config.unavailable_timeout,
-        ),
-        (
-            Some(&top),
-            "handshakeTimeout",
-            "handshakeTimeout",
-            &mut config.handshake_timeout,
-        ),
-        (backoff.as_ref(), "base", "backoff.base", &mut policy.base),
-        (backoff.as_ref(), "cap", "backoff.cap", &mut policy.cap),
-        (
-            backoff.as_ref(),
-            "stableAfter",
-            "backoff.stableAfter",
-            &mut policy.stable_after,
-        ),
-    ] {
-        if let Some(value) = reader.map(|r| r.millis(key, option)).transpose()?.flatten() {
+    let timings = [
+        &mut config.activity_timeout,
+        &mut config.pong_timeout,
+        &mut config.unavailable_timeout,
+        &mut config.handshake_timeout,
+        &mut policy.base,
+        &mut policy.cap,
+        &mut policy.stable_after,
+    ];
+    for (i, slot) in timings.into_iter().enumerate() {
+        if let Some(value) = millis_at(ACTIVITY_TIMEOUT + i) {
             *slot = value;
         }
     }
-    match top.get("pauseWhenHidden") {
-        None | Some("true") => {}
-        Some("false") => config.pause_when_hidden = None,
-        Some(_) => config.pause_when_hidden = top.millis("pauseWhenHidden", "pauseWhenHidden")?,
+    match at(PAUSE_WHEN_HIDDEN) {
+        "" | "true" => {}
+        "false" => config.pause_when_hidden = None,
+        _ => config.pause_when_hidden = millis_at(PAUSE_WHEN_HIDDEN),
     }
-    config.validate()?;
-
-    let timeout_ms = top
-        .number("authTimeout", "authTimeout")?
-        .map_or(DEFAULT_AUTH_TIMEOUT_MS, |ms| {
-            u32::try_from(ms).unwrap_or(u32::MAX)
+    // The one rule between two options (the others of `Config::validate` are types).
+    if config.backoff.cap < config.backoff.base {
+        return Err(ConfigError {
+            option: "backoff.cap",
+            problem: "must not be smaller than `backoff.base`",
         });
+    }
+
+    let timeout_ms = number_at(AUTH_TIMEOUT).map_or(DEFAULT_AUTH_TIMEOUT_MS, |ms| {
+        u32::try_from(ms).unwrap_or(u32::MAX)
+    });
+    // Channel authorization: laravel-echo's `authorizer`, pusher-js's
+    // `channelAuthorization.customHandler`, or the HTTP endpoint (`authEndpoint` with
+    // `auth.headers` / `auth.params`, and pusher-js's `channelAuthorization`).
+    let channel = match authorizer {
+        Some(factory) => AuthSource::EchoAuthorizer {
+            factory,
+            options: options.clone(),
+        },
+        None => {
+            let mut http = http(DEFAULT_AUTH_ENDPOINT, at(AUTH_ENDPOINT));
+            read_form(&raw, AUTH, &mut http);
+            source(channel_handler, &raw, CHANNEL_AUTHORIZATION, http)
+        }
+    };
+    // User authentication for `signIn()`: pusher-js's `userAuthentication`.
+    let user = source(
+        user_handler,
+        &raw,
+        USER_AUTHENTICATION,
+        http(DEFAULT_USER_AUTH_ENDPOINT, ""),
+    );
     let auth = AuthConfig {
-        channel: channel_auth(&top, options)?,
-        user: user_auth(&top)?,
+        channel,
+        user,
         timeout_ms,
     };
     Ok(Options { config, auth })
 }
 
-/// The option names of one place `{endpoint, headers, params, customHandler}` can be
-/// given, for error messages.
-struct FormNames {
-    form: &'static str,
-    endpoint: &'static str,
-    headers: &'static str,
-    params: &'static str,
-    handler: &'static str,
-}
-
-/// Reads `{endpoint, headers, params}` into `http`: laravel-echo's `auth`, pusher-js's
-/// `channelAuthorization` and `userAuthentication`. Returns the form's `customHandler`.
-fn read_form(
-    top: &Reader,
-    names: &FormNames,
-    http: &mut HttpAuth,
-) -> Result<Option<Function>, ConfigError> {
-    let Some(form) = top.object(names.form)? else {
-        return Ok(None);
-    };
-    if let Some(endpoint) = form.string("endpoint", names.endpoint)? {
-        http.endpoint = endpoint;
-    }
-    http.headers.extend(form.pairs("headers", names.headers)?);
-    http.params.extend(form.pairs("params", names.params)?);
-    form.function("customHandler", names.handler)
-}
-
-fn http(endpoint: &str) -> HttpAuth {
+/// An HTTP endpoint: `endpoint` if given (raw JSON), else `default`.
+fn http(default: &str, endpoint: &str) -> HttpAuth {
     HttpAuth {
-        endpoint: endpoint.to_owned(),
+        endpoint: text(endpoint).unwrap_or_else(|| default.to_owned()),
         headers: Vec::new(),
         params: Vec::new(),
     }
 }
 
-/// Channel authorization: laravel-echo's `authorizer`, pusher-js's
-/// `channelAuthorization.customHandler`, or the HTTP endpoint (`authEndpoint` with
-/// `auth.headers` / `auth.params`, and pusher-js's `channelAuthorization`).
-fn channel_auth(top: &Reader, options: &JsValue) -> Result<AuthSource, ConfigError> {
-    if let Some(factory) = top.function("authorizer", "authorizer")? {
-        return Ok(AuthSource::EchoAuthorizer {
-            factory,
-            options: options.clone(),
-        });
-    }
-    let mut http = http(DEFAULT_AUTH_ENDPOINT);
-    if let Some(endpoint) = top.string("authEndpoint", "authEndpoint")? {
+/// Reads the form `{endpoint, headers, params}` at `form` in [`NAMES`] into `http`:
+/// laravel-echo's `auth`, pusher-js's `channelAuthorization` and `userAuthentication`.
+fn read_form(raw: &Raw, form: usize, http: &mut HttpAuth) {
+    let at = |i: usize| raw.get(form + i).copied().unwrap_or_default();
+    if let Some(endpoint) = text(at(ENDPOINT)) {
         http.endpoint = endpoint;
     }
-    let echo_form = FormNames {
-        form: "auth",
-        endpoint: "auth.endpoint",
-        headers: "auth.headers",
-        params: "auth.params",
-        handler: "auth.customHandler",
-    };
-    let pusher_form = FormNames {
-        form: "channelAuthorization",
-        endpoint: "channelAuthorization.endpoint",
-        headers: "channelAuthorization.headers",
-        params: "channelAuthorization.params",
-        handler: "channelAuthorization.customHandler",
-    };
-    read_form(top, &echo_form, &mut http)?;
-    Ok(match read_form(top, &pusher_form, &mut http)? {
-        Some(handler) => AuthSource::Handler(handler),
-        None => AuthSource::Http(http),
-    })
+    pairs(at(HEADERS), &mut http.headers);
+    pairs(at(PARAMS), &mut http.params);
 }
 
-/// User authentication for `signIn()`: pusher-js's `userAuthentication`.
-fn user_auth(top: &Reader) -> Result<AuthSource, ConfigError> {
-    let mut http = http(DEFAULT_USER_AUTH_ENDPOINT);
-    let names = FormNames {
-        form: "userAuthentication",
-        endpoint: "userAuthentication.endpoint",
-        headers: "userAuthentication.headers",
-        params: "userAuthentication.params",
-        handler: "userAuthentication.customHandler",
-    };
-    Ok(match read_form(top, &names, &mut http)? {
+/// The form at `form` in [`NAMES`]: its `customHandler` if it has one, else `http`
+/// with the form's endpoint, headers and params.
+fn source(handler: Option<Function>, raw: &Raw, form: usize, mut http: HttpAuth) -> AuthSource {
+    match handler {
         Some(handler) => AuthSource::Handler(handler),
-        None => AuthSource::Http(http),
-    })
+        None => {
+            read_form(raw, form, &mut http);
+            AuthSource::Http(http)
+        }
+    }
 }
 
 /// Whether the page was served over https (then only `wss://` is allowed).
 fn page_is_https() -> bool {
-    Reflect::get(&crate::web::global(), &JsValue::from_str("location"))
-        .and_then(|location| Reflect::get(&location, &JsValue::from_str("protocol")))
-        .ok()
-        .and_then(|protocol| protocol.as_string())
-        .is_some_and(|protocol| protocol == "https:")
+    property(&crate::web::global(), "location.protocol").as_string() == Some("https:".into())
 }

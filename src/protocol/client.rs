@@ -936,7 +936,7 @@ mod tests {
     #[test]
     fn shapers_due_together_flush_in_the_order_they_were_armed() {
         let endpoint = crate::protocol::Endpoint::new(&crate::protocol::EndpointOptions {
-            ws_host: Some("localhost".into()),
+            ws_host: Some("localhost"),
             ..crate::protocol::EndpointOptions::new("key")
         })
         .unwrap();

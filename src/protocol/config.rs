@@ -13,21 +13,22 @@ pub const CLIENT_NAME: &str = "echo-wasm";
 pub const PROTOCOL_VERSION: u32 = 7;
 
 /// Where the server is, as the app configures it (pusher-js / laravel-echo option names
-/// in the comments).
+/// in the comments). Borrowed: the options reader hands over slices of the options'
+/// JSON text, without copying them first.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EndpointOptions {
+pub struct EndpointOptions<'a> {
     /// `key`: the app key. Required.
-    pub key: String,
+    pub key: &'a str,
     /// `cluster`: hosted Pusher cluster, used for the default host.
-    pub cluster: Option<String>,
+    pub cluster: Option<&'a str>,
     /// `wsHost`: host name; defaults to `ws-{cluster}.pusher.com`.
-    pub ws_host: Option<String>,
+    pub ws_host: Option<&'a str>,
     /// `wsPort`: port for `ws://` (default 80).
     pub ws_port: Option<u16>,
     /// `wssPort`: port for `wss://` (default 443).
     pub wss_port: Option<u16>,
     /// `wsPath`: a prefix before `/app` (default empty).
-    pub ws_path: Option<String>,
+    pub ws_path: Option<&'a str>,
     /// `forceTLS`: `None` means "not given", which means TLS.
     pub force_tls: Option<bool>,
     /// Whether the page itself was served over https (then TLS is always used: browsers
@@ -35,11 +36,11 @@ pub struct EndpointOptions {
     pub page_is_https: bool,
 }
 
-impl EndpointOptions {
+impl<'a> EndpointOptions<'a> {
     /// Options with just a key, everything else default.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: &'a str) -> Self {
         EndpointOptions {
-            key: key.into(),
+            key,
             cluster: None,
             ws_host: None,
             ws_port: None,
@@ -89,68 +90,47 @@ pub struct Endpoint {
 }
 
 impl Endpoint {
-    /// Validates the options and applies the protocol's defaults.
+    /// Validates the options and applies the protocol's defaults. Nothing is built
+    /// before every check has passed.
     pub fn new(options: &EndpointOptions) -> Result<Self, ConfigError> {
-        let key = json::trim_unicode(&options.key);
-        if key.is_empty() {
-            return Err(ConfigError {
-                option: "key",
-                problem: "an app key is required",
-            });
-        }
-        if !is_url_safe(key) {
-            return Err(ConfigError {
-                option: "key",
-                problem: "must not contain spaces, `/`, `?`, `#` or `%`",
-            });
-        }
-        let host = match (&options.ws_host, &options.cluster) {
-            (Some(host), _) if !json::trim_unicode(host).is_empty() => {
-                strip_scheme(json::trim_unicode(host)).to_owned()
-            }
-            (Some(_), _) => {
-                return Err(ConfigError {
-                    option: "wsHost",
-                    problem: "must not be empty",
-                })
-            }
-            (None, Some(cluster)) if !json::trim_unicode(cluster).is_empty() => {
-                let mut host = String::from("ws-");
-                host.push_str(json::trim_unicode(cluster));
-                host.push_str(".pusher.com");
-                host
-            }
-            (None, _) => {
-                return Err(ConfigError {
-                    option: "wsHost",
-                    problem: "give `wsHost` (Reverb, soketi, sockudo) or `cluster` (Pusher)",
-                })
-            }
+        let fail = |option, problem| ConfigError { option, problem };
+        let key = checked(options.key, "is required").map_err(|p| fail("key", p))?;
+        // `wsHost`, or the cluster of `ws-{cluster}.pusher.com`.
+        let host = match options.ws_host {
+            Some(host) => strip_scheme(host),
+            None => options.cluster.unwrap_or(""),
         };
-        if !is_url_safe(&host) {
-            return Err(ConfigError {
-                option: "wsHost",
-                problem: "must be a host name, without a path",
-            });
-        }
-        let mut path = options.ws_path.as_deref().unwrap_or("");
-        while let Some(rest) = path.strip_suffix('/') {
+        let host =
+            checked(host, "is required, or `cluster` for Pusher").map_err(|p| fail("wsHost", p))?;
+        let mut path = options.ws_path.unwrap_or("");
+        while let Some(rest) = path.strip_suffix("/") {
             path = rest;
         }
-        if !path.is_empty() && !path.starts_with('/') {
+        if path.bytes().next().is_some_and(|c| c != b'/') {
             return Err(ConfigError {
                 option: "wsPath",
                 problem: "must start with `/`",
             });
         }
-        for &(option, port) in &[("wsPort", options.ws_port), ("wssPort", options.wss_port)] {
-            if port == Some(0) {
-                return Err(ConfigError {
-                    option,
-                    problem: "must be between 1 and 65535",
-                });
-            }
+        if options.ws_port == Some(0) || options.wss_port == Some(0) {
+            return Err(ConfigError {
+                option: if options.ws_port == Some(0) {
+                    "wsPort"
+                } else {
+                    "wssPort"
+                },
+                problem: "must be a whole number between 1 and 65535",
+            });
         }
+        let host = match options.ws_host {
+            Some(_) => host.to_owned(),
+            None => {
+                let mut name = String::from("ws-");
+                name.push_str(host);
+                name.push_str(".pusher.com");
+                name
+            }
+        };
         Ok(Endpoint {
             key: key.to_owned(),
             host,
@@ -174,7 +154,7 @@ impl Endpoint {
     /// `ws[s]://{host}:{port}{path}/app/{key}?protocol=7&client=…&version=…&flash=false`.
     /// The port is always written.
     pub fn url(&self) -> String {
-        let mut url = String::with_capacity(96 + self.host.len() + self.key.len());
+        let mut url = String::new();
         url.push_str(if self.tls { "wss://" } else { "ws://" });
         url.push_str(&self.host);
         url.push(':');
@@ -187,14 +167,27 @@ impl Endpoint {
         url.push_str(&self.path);
         url.push_str("/app/");
         url.push_str(&self.key);
-        url.push_str("?protocol=");
-        json::write_u64(&mut url, u64::from(PROTOCOL_VERSION));
-        url.push_str("&client=");
-        url.push_str(CLIENT_NAME);
-        url.push_str("&version=");
-        url.push_str(env!("CARGO_PKG_VERSION"));
-        url.push_str("&flash=false");
+        // `PROTOCOL_VERSION` and `CLIENT_NAME`, written out so that the query is one
+        // constant (a test checks that they agree).
+        url.push_str(concat!(
+            "?protocol=7&client=echo-wasm&version=",
+            env!("CARGO_PKG_VERSION"),
+            "&flash=false"
+        ));
         url
+    }
+}
+
+/// `part` without the whitespace around it, or what is wrong with it: `missing` when
+/// nothing is left.
+fn checked<'a>(part: &'a str, missing: &'static str) -> Result<&'a str, &'static str> {
+    let part = json::trim_unicode(part);
+    if part.is_empty() {
+        Err(missing)
+    } else if !is_url_safe(part) {
+        Err("must not contain spaces, `/`, `?`, `#` or `%`")
+    } else {
+        Ok(part)
     }
 }
 
@@ -202,34 +195,41 @@ impl Endpoint {
 /// Looks for the separator byte-wise: `str::split_once` with a string pattern brings the
 /// whole two-way substring searcher into the wasm.
 fn strip_scheme(host: &str) -> &str {
-    (0..host.len())
-        .find(|&at| host.as_bytes().get(at..at + 3) == Some(b"://"))
-        .and_then(|at| host.get(at + 3..))
-        .unwrap_or(host)
+    let mut at = 0;
+    while at < host.len() {
+        if host.as_bytes().get(at..at + 3) == Some(b"://") {
+            return host.get(at + 3..).unwrap_or(host);
+        }
+        at += 1;
+    }
+    host
 }
 
 /// Whether `s` has no whitespace, no control char and none of `/`, `?`, `#`, `%`
 /// (`char::is_whitespace`, `char::is_control`). Matched on the UTF-8 bytes rather than on
 /// `chars()`, which would keep std's char decoder and its Unicode whitespace table in
-/// the wasm. Every byte is tested as if it began a char: a continuation byte
-/// (`10xxxxxx`) matches none of the lead bytes below nor any ASCII one.
+/// the wasm: whitespace is what [`json::trim_unicode`] would trim at a char's start, and
+/// the controls are C0, DEL and C1 (U+0080–009F, `0xc2 0x80..=0x9f`). A continuation
+/// byte (`10xxxxxx`) is never taken for the start of a char. A plain loop, like
+/// [`strip_scheme`]'s: iterator chains come out larger in the release module.
 fn is_url_safe(s: &str) -> bool {
     let b = s.as_bytes();
-    let at = |i: usize| b.get(i).copied().unwrap_or(0);
-    (0..b.len()).all(|i| {
-        !matches!(
-            (at(i), at(i + 1), at(i + 2)),
-            // C0 controls, space, DEL and the URL delimiters.
-            (0x00..=0x20 | 0x7f | b'/' | b'?' | b'#' | b'%', _, _)
-            // C1 controls U+0080–009F (U+0085 among them) and U+00A0.
-            | (0xc2, 0x80..=0xa0, _)
-            // U+1680, U+2000–200A, U+2028, U+2029, U+202F, U+205F, U+3000.
-            | (0xe1, 0x9a, 0x80)
-            | (0xe2, 0x80, 0x80..=0x8a | 0xa8 | 0xa9 | 0xaf)
-            | (0xe2, 0x81, 0x9f)
-            | (0xe3, 0x80, 0x80)
-        )
-    })
+    let mut i = 0;
+    while i < b.len() {
+        let c = b.get(i).copied().unwrap_or(0);
+        let next = b.get(i + 1).copied().unwrap_or(0);
+        let space = s
+            .get(i..)
+            .is_some_and(|rest| json::trim_unicode(rest).as_ptr() != rest.as_ptr());
+        if matches!(c, 0x00..=0x20 | 0x7f | b'/' | b'?' | b'#' | b'%')
+            || c == 0xc2 && next < 0xa0
+            || space
+        {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 /// Everything the core needs to know, with defaults from [`Config::new`].
@@ -339,9 +339,9 @@ mod tests {
         assert!(is_url_safe("") && is_url_safe("ws.example.com") && !is_url_safe("a b"));
     }
 
-    fn reverb() -> EndpointOptions {
+    fn reverb() -> EndpointOptions<'static> {
         EndpointOptions {
-            ws_host: Some("localhost".into()),
+            ws_host: Some("localhost"),
             ws_port: Some(8080),
             force_tls: Some(false),
             ..EndpointOptions::new("app-key")
@@ -359,6 +359,13 @@ mod tests {
                 "&flash=false"
             )
         );
+    }
+
+    #[test]
+    fn url_query_agrees_with_the_constants() {
+        let url = Endpoint::new(&reverb()).unwrap().url();
+        let query = format!("?protocol={PROTOCOL_VERSION}&client={CLIENT_NAME}&version=");
+        assert!(url.contains(&query), "{url}");
     }
 
     #[test]
@@ -381,8 +388,8 @@ mod tests {
     #[test]
     fn cluster_host_and_path() {
         let o = EndpointOptions {
-            cluster: Some("eu".into()),
-            ws_path: Some("/ws/".into()),
+            cluster: Some("eu"),
+            ws_path: Some("/ws/"),
             ..EndpointOptions::new("k")
         };
         assert!(Endpoint::new(&o)
@@ -393,12 +400,34 @@ mod tests {
 
     #[test]
     fn errors_name_the_option() {
-        let cases: [(EndpointOptions, &str); 5] = [
+        let cases: [(EndpointOptions<'static>, &str); 8] = [
             (EndpointOptions::new(" "), "key"),
             (EndpointOptions::new("k"), "wsHost"),
             (
                 EndpointOptions {
-                    ws_path: Some("ws".into()),
+                    ws_host: Some(" "),
+                    cluster: Some("eu"),
+                    ..reverb()
+                },
+                "wsHost",
+            ),
+            (
+                EndpointOptions {
+                    cluster: Some("\u{3000}"),
+                    ..EndpointOptions::new("k")
+                },
+                "wsHost",
+            ),
+            (
+                EndpointOptions {
+                    wss_port: Some(0),
+                    ..reverb()
+                },
+                "wssPort",
+            ),
+            (
+                EndpointOptions {
+                    ws_path: Some("ws"),
                     ..reverb()
                 },
                 "wsPath",
@@ -412,7 +441,7 @@ mod tests {
             ),
             (
                 EndpointOptions {
-                    ws_host: Some("a/b".into()),
+                    ws_host: Some("a/b"),
                     ..reverb()
                 },
                 "wsHost",
@@ -452,7 +481,7 @@ mod tests {
     #[test]
     fn scheme_in_host_is_tolerated() {
         let o = EndpointOptions {
-            ws_host: Some("https://example.test".into()),
+            ws_host: Some("https://example.test"),
             ..reverb()
         };
         assert!(Endpoint::new(&o)

@@ -31,7 +31,7 @@ pub struct Harness {
 
 pub fn endpoint() -> Endpoint {
     let mut options = EndpointOptions::new("test-key");
-    options.ws_host = Some("127.0.0.1".into());
+    options.ws_host = Some("127.0.0.1");
     options.ws_port = Some(6001);
     options.force_tls = Some(false);
     Endpoint::new(&options).expect("valid endpoint")
