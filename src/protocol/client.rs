@@ -333,56 +333,41 @@ impl Client {
             }
         };
         let kind = Kind::of(&frame.event);
-        match &self.phase {
-            Phase::Connecting { .. } => self.handle_handshake_frame(now, link, kind, &frame),
-            Phase::Connected(_) => self.handle_connected_frame(now, kind, &frame),
-            _ => {}
-        }
-    }
-
-    fn handle_handshake_frame(
-        &mut self,
-        now: Instant,
-        link: LinkId,
-        kind: Kind,
-        frame: &Frame<'_>,
-    ) {
-        match kind {
-            Kind::ConnectionEstablished => {
-                match frame.data.json_text().and_then(parse_established) {
-                    Some((socket_id, server_timeout)) => {
-                        self.on_established(now, link, socket_id, server_timeout)
-                    }
-                    None => {
-                        self.malformed("invalid ", &frame.event);
-                        self.abandon(
-                            now,
-                            "bad handshake",
-                            LinkEnd::BAD_HANDSHAKE,
-                            CloseAction::Retry,
-                        );
-                    }
-                }
-            }
-            Kind::Error => self.handle_server_error(now, frame.data.json_text()),
-            Kind::Ping => self.send(frame::PONG.to_owned()),
-            _ => self.malformed("expected the handshake, got ", &frame.event),
-        }
-    }
-
-    fn handle_connected_frame(&mut self, now: Instant, kind: Kind, frame: &Frame<'_>) {
+        // Internal frames read their members from this; an absent `data` reads as an
+        // empty object, which has none of them.
+        let data = frame.data.json_text().unwrap_or("{}");
+        // One dispatch for both phases: the frames handled alike (ping, errors) are
+        // matched once.
+        let connected = matches!(self.phase, Phase::Connected(_));
         match (kind, &frame.channel) {
             (Kind::Ping, _) => self.send(frame::PONG.to_owned()),
+            (Kind::Error, channel) if channel.is_none() || !connected => {
+                self.handle_server_error(now, data)
+            }
+            (Kind::ConnectionEstablished, _) if !connected => match parse_established(data) {
+                Some((socket_id, server_timeout)) => {
+                    self.on_established(now, link, socket_id, server_timeout)
+                }
+                None => {
+                    self.malformed("invalid ", &frame.event);
+                    self.abandon(
+                        now,
+                        "bad handshake",
+                        LinkEnd::BAD_HANDSHAKE,
+                        CloseAction::Retry,
+                    );
+                }
+            },
+            _ if !connected => self.malformed("expected the handshake, got ", &frame.event),
             // A pong needs nothing but the activity it proves; a repeated handshake
             // changes nothing (the socket id stays the one we subscribed with).
             (Kind::Pong | Kind::ConnectionEstablished, _) => {}
-            (Kind::Error, None) => self.handle_server_error(now, frame.data.json_text()),
-            (Kind::SigninSuccess, _) => self.handle_signin_success(now, frame.data.json_text()),
-            (Kind::Watchlist, _) => self.handle_watchlist(frame.data.json_text()),
-            (_, Some(_)) => self.handle_channel_frame(now, kind, frame),
+            (Kind::SigninSuccess, _) => self.handle_signin_success(now, data),
+            (Kind::Watchlist, _) => self.handle_watchlist(data),
+            (_, Some(_)) => self.handle_channel_frame(now, kind, &frame, data),
             (kind, None) => {
                 if !kind.is_internal() {
-                    self.emit(Event::Message(Client::message(None, frame)));
+                    self.emit(Event::Message(Client::message(None, &frame)));
                 }
             }
         }
@@ -390,8 +375,7 @@ impl Client {
 
     /// `pusher:error`: during the handshake its code decides like a close code; after it,
     /// the app is told and the close that usually follows decides.
-    fn handle_server_error(&mut self, now: Instant, data: Option<&str>) {
-        let data = data.unwrap_or("{}");
+    fn handle_server_error(&mut self, now: Instant, data: &str) {
         let code = get_u16(data, "code");
         let message = get_text_or(data, "message", "");
         self.emit(Event::Error(ClientError::Server {

@@ -313,7 +313,13 @@ impl Client {
     }
 
     /// A frame addressed to a channel.
-    pub(crate) fn handle_channel_frame(&mut self, now: Instant, kind: Kind, frame: &Frame<'_>) {
+    pub(crate) fn handle_channel_frame(
+        &mut self,
+        now: Instant,
+        kind: Kind,
+        frame: &Frame<'_>,
+        data: &str,
+    ) {
         let Some(name) = frame.channel.as_deref() else {
             return;
         };
@@ -321,14 +327,12 @@ impl Client {
             return;
         };
         let name = name.to_owned();
-        let data = frame.data.json_text();
         match kind {
             Kind::SubscriptionSucceeded => self.subscription_succeeded(now, name, data),
             Kind::SubscriptionError => {
                 if channel.subscription.is_cancelled() {
                     self.channels.remove(&name);
                 } else {
-                    let data = data.unwrap_or("{}");
                     let error = SubscriptionError {
                         kind: get_text_or(data, "type", "SubscriptionError"),
                         error: get_text_or(data, "error", "subscription refused"),
@@ -338,7 +342,7 @@ impl Client {
                 }
             }
             Kind::SubscriptionCount => {
-                match data.and_then(|d| get_u64(d, "subscription_count")) {
+                match get_u64(data, "subscription_count") {
                     // The app is leaving this channel: nothing more about it reaches it.
                     Some(_) if channel.subscription.is_cancelled() => {}
                     Some(count) => {
@@ -364,7 +368,7 @@ impl Client {
         }
     }
 
-    fn subscription_succeeded(&mut self, _now: Instant, name: String, data: Option<&str>) {
+    fn subscription_succeeded(&mut self, _now: Instant, name: String, data: &str) {
         let Some(channel) = self.channels.get_mut(&name) else {
             return;
         };
@@ -378,7 +382,7 @@ impl Client {
             _ => return,
         }
         if channel.kind == ChannelKind::Presence {
-            match Members::from_subscription(data.unwrap_or("{}"), channel.my_id_json.as_deref()) {
+            match Members::from_subscription(data, channel.my_id_json.as_deref()) {
                 Some(members) => channel.members = Some(members),
                 None => {
                     self.subscription_failed(
@@ -430,7 +434,7 @@ impl Client {
         );
     }
 
-    fn member_change(&mut self, name: String, added: bool, event: &str, data: Option<&str>) {
+    fn member_change(&mut self, name: String, added: bool, event: &str, data: &str) {
         let Some(members) = self
             .channels
             .get_mut(&name)
@@ -438,7 +442,6 @@ impl Client {
         else {
             return;
         };
-        let data = data.unwrap_or("{}");
         let result = if added {
             members.add(data).map(Some)
         } else {

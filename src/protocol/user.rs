@@ -68,8 +68,8 @@ impl Client {
     }
 
     /// `pusher:signin_success {user_data}`: `user_data` must hold a non-empty string id.
-    pub(crate) fn handle_signin_success(&mut self, now: Instant, data: Option<&str>) {
-        let user_data = data.and_then(|d| frame::get_str(d, "user_data"));
+    pub(crate) fn handle_signin_success(&mut self, now: Instant, data: &str) {
+        let user_data = frame::get_str(data, "user_data");
         let id = user_data
             .as_deref()
             .and_then(|ud| frame::get_str(ud, "id"))
@@ -91,10 +91,8 @@ impl Client {
     }
 
     /// `pusher_internal:watchlist_events {events: [{name, user_ids}]}`.
-    pub(crate) fn handle_watchlist(&mut self, data: Option<&str>) {
-        let events = data
-            .and_then(|d| json::get(d, "events"))
-            .and_then(|e| json::elements(e).ok());
+    pub(crate) fn handle_watchlist(&mut self, data: &str) {
+        let events = json::get(data, "events").and_then(|e| json::elements(e).ok());
         let Some(events) = events else {
             self.malformed("invalid ", "pusher_internal:watchlist_events");
             return;
