@@ -442,12 +442,7 @@ impl Client {
         else {
             return;
         };
-        let result = if added {
-            members.add(data).map(Some)
-        } else {
-            members.remove(data)
-        };
-        match result {
+        match members.apply(data, added) {
             Some(Some(member)) => self.emit(if added {
                 Event::MemberAdded {
                     channel: name,
