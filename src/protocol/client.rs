@@ -647,20 +647,20 @@ impl Client {
 
     /// The current socket is gone (or being abandoned): decide what comes next.
     fn link_lost(&mut self, now: Instant, end: LinkEnd, action: CloseAction) {
-        let was_connected = match &self.phase {
+        // `None` when connected (a new series of attempts starts), else whether this
+        // series has already been reported unavailable.
+        let unavailable = match &self.phase {
             Phase::Connected(link) => {
                 if now.millis_since(link.since) >= millis(self.backoff.policy().stable_after) {
                     self.backoff.reset();
                     self.repeated_errors = 0;
                 }
-                true
+                None
             }
-            Phase::Connecting { .. } => false,
+            Phase::Connecting { unavailable, .. } => Some(*unavailable),
             _ => return,
         };
         self.drop_session();
-        self.timers
-            .stop_connection_timers_except(&[Timer::Pause, Timer::Unavailable]);
         let delay = match action {
             CloseAction::Refused => None,
             CloseAction::SwitchToTls if !self.config.endpoint.tls() => {
@@ -688,27 +688,27 @@ impl Client {
             }
         };
         let Some(delay) = delay else {
+            self.timers.stop_connection_timers_except(&[Timer::Pause]);
             let code = end.code().unwrap_or(4000);
             self.emit(Event::Error(ClientError::Refused {
                 code,
                 message: end.reason().to_owned(),
             }));
             self.last_end = Some(end);
-            self.timers.stop(Timer::Unavailable);
             self.enter(Phase::Disconnected(DisconnectReason::Refused { code }));
             return;
         };
+        self.timers
+            .stop_connection_timers_except(&[Timer::Pause, Timer::Unavailable]);
         self.last_end = Some(end);
-
-        if was_connected {
-            self.enter(Phase::Connecting {
-                step: Step::Waiting,
-                unavailable: false,
-            });
+        // Waiting, within the series of attempts that is already running or a new one.
+        self.enter(Phase::Connecting {
+            step: Step::Waiting,
+            unavailable: unavailable.unwrap_or(false),
+        });
+        if unavailable.is_none() {
             self.timers
                 .set(Timer::Unavailable, now + self.config.unavailable_timeout);
-        } else if let Phase::Connecting { step, .. } = &mut self.phase {
-            *step = Step::Waiting;
         }
         if delay == 0 {
             self.open_link(now);
