@@ -198,6 +198,11 @@ impl Channels {
         self.0.get(index)
     }
 
+    /// The channel at `index`, mutably.
+    pub fn at_mut(&mut self, index: usize) -> Option<&mut Channel> {
+        self.0.get_mut(index)
+    }
+
     /// Adds `channel` last. The caller has made sure no channel has its name.
     pub fn push(&mut self, channel: Channel) {
         self.0.push(channel);

@@ -1,11 +1,11 @@
 //! End-to-end encrypted channels (`private-encrypted-`): decrypting events with the
 //! channel key, and one re-authorization for a fresh key when decryption fails.
 
-use super::channel::{ChannelKind, MAX_WAITING_FOR_KEY};
+use super::channel::MAX_WAITING_FOR_KEY;
 use super::client::Client;
 use super::crypto::{self, DecryptError, SharedSecret};
 use super::frame::Payload;
-use super::output::{AuthRequestId, AuthTarget, ClientError, Event, Message};
+use super::output::{AuthTarget, ClientError, Event, Message};
 use super::subscriptions::{AuthData, AuthFailure};
 use crate::prelude::*;
 
@@ -41,20 +41,12 @@ impl Client {
         self.deliver_opened(message, opened);
     }
 
-    /// The answer to a re-authorization: install the new key and retry the waiting
+    /// The answer to the re-authorization the channel at `index` waits for: install the new key and retry the waiting
     /// events with it, once.
-    pub(crate) fn finish_rekey(
-        &mut self,
-        name: &str,
-        id: AuthRequestId,
-        reply: &Result<AuthData, AuthFailure>,
-    ) {
-        let Some(channel) = self.channels.get_mut(name) else {
+    pub(crate) fn finish_rekey(&mut self, index: usize, reply: &Result<AuthData, AuthFailure>) {
+        let Some(channel) = self.channels.at_mut(index) else {
             return;
         };
-        if channel.kind != ChannelKind::Encrypted || channel.keyring.rekey != Some(id) {
-            return;
-        }
         channel.keyring.rekey = None;
         let waiting = core::mem::take(&mut channel.keyring.waiting);
         let secret = reply

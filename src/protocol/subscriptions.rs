@@ -198,19 +198,20 @@ impl Client {
             return;
         }
         // Whoever waits for `id` holds it; nobody does once the session it was asked
-        // for has ended.
-        let mut waiting = None;
-        for channel in self.channels.iter() {
-            let rekey = channel.keyring.rekey == Some(id);
-            if rekey || matches!(channel.subscription, Subscription::Authorizing(r) if r == id) {
-                waiting = Some((channel.name.clone(), rekey));
-                break;
-            }
-        }
-        match waiting {
-            Some((name, false)) => self.finish_subscription(&name, id, &reply),
-            Some((name, true)) => self.finish_rekey(&name, id, &reply),
-            None => {}
+        // for has ended. Found by place: the finishing code reads the name from there
+        // only when it needs it.
+        let mut rekey = false;
+        let waiting = self.channels.iter().position(|channel| {
+            rekey = channel.keyring.rekey == Some(id);
+            rekey || matches!(channel.subscription, Subscription::Authorizing(r) if r == id)
+        });
+        let Some(index) = waiting else {
+            return;
+        };
+        if rekey {
+            self.finish_rekey(index, &reply);
+        } else {
+            self.finish_subscription(index, &reply);
         }
     }
 
@@ -261,23 +262,16 @@ impl Client {
         }
     }
 
-    fn finish_subscription(
-        &mut self,
-        name: &str,
-        id: AuthRequestId,
-        reply: &Result<AuthData, AuthFailure>,
-    ) {
-        let Some(channel) = self.channels.get_mut(name) else {
+    /// The authorization for the channel at `index` (which waits for it) came back.
+    fn finish_subscription(&mut self, index: usize, reply: &Result<AuthData, AuthFailure>) {
+        let Some(channel) = self.channels.at_mut(index) else {
             return;
         };
-        if !matches!(channel.subscription, Subscription::Authorizing(r) if r == id) {
-            return;
-        }
         // The reply is checked here rather than by a function passing the `AuthData` on
         // in a `Result`: the secret is decoded once, and no `Result` is copied around.
         let data = match reply {
             Ok(data) => data,
-            Err(failure) => return self.auth_failed(name, &failure.message, failure.status),
+            Err(failure) => return self.auth_failed(index, &failure.message, failure.status),
         };
         let secret = data
             .shared_secret
@@ -293,7 +287,7 @@ impl Client {
             _ => "",
         };
         if !problem.is_empty() {
-            return self.auth_failed(name, problem, None);
+            return self.auth_failed(index, problem, None);
         }
         if let Some(secret) = secret {
             channel.keyring.secret = Some(secret);
@@ -305,11 +299,8 @@ impl Client {
             .and_then(|cd| json::get(cd, "user_id"))
             .map(str::to_owned);
         channel.subscription = Subscription::Pending { cancelled: false };
-        self.send(frame::subscribe(
-            name,
-            &data.auth,
-            data.channel_data.as_deref(),
-        ));
+        let text = frame::subscribe(&channel.name, &data.auth, data.channel_data.as_deref());
+        self.send(text);
     }
 
     /// A frame addressed to a channel.
@@ -422,10 +413,14 @@ impl Client {
         });
     }
 
-    /// The channel's authorization failed (the endpoint's answer, or what it lacks).
-    fn auth_failed(&mut self, name: &str, message: &str, status: Option<u16>) {
+    /// The authorization of the channel at `index` failed (the endpoint's answer, or
+    /// what it lacks).
+    fn auth_failed(&mut self, index: usize, message: &str, status: Option<u16>) {
+        let Some(channel) = self.channels.at(index) else {
+            return;
+        };
         self.subscription_failed(
-            name.to_owned(),
+            channel.name.clone(),
             SubscriptionError {
                 kind: "AuthError".to_owned(),
                 error: message.to_owned(),
