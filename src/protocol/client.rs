@@ -352,7 +352,7 @@ impl Client {
                     self.malformed("invalid ", &frame.event);
                     self.abandon(
                         now,
-                        "bad handshake",
+                        "invalid handshake",
                         LinkEnd::BAD_HANDSHAKE,
                         CloseAction::Retry,
                     );
@@ -421,14 +421,14 @@ impl Client {
             }
             Timer::Pong => self.abandon(
                 now,
-                "pong timeout",
+                "no pong in time",
                 LinkEnd::PONG_TIMEOUT,
                 CloseAction::ReconnectNow,
             ),
             Timer::Activity => self.ping(now),
             Timer::Handshake => self.abandon(
                 now,
-                "handshake timeout",
+                "handshake timed out",
                 LinkEnd::HANDSHAKE_TIMEOUT,
                 CloseAction::Retry,
             ),

@@ -50,12 +50,13 @@ impl AuthData {
     }
 
     fn read(text: &str) -> Result<AuthData, &'static str> {
-        let body = json::single_value(text).map_err(|_| "the auth response is not JSON")?;
-        if json::kind(body) != Some(json::Kind::Object) {
-            return Err("the auth response is not a JSON object");
-        }
+        // Text that is not JSON at all is not a JSON object either: one check, one text.
+        let body = json::single_value(text)
+            .ok()
+            .filter(|body| json::kind(body) == Some(json::Kind::Object))
+            .ok_or("the auth response is not a JSON object")?;
         let auth = frame::get_str(body, "auth")
-            .ok_or("the auth response has no `auth` string")?
+            .ok_or("no `auth` string in the auth response")?
             .into_owned();
         let text_member = |key: &str| {
             json::get(body, key).and_then(|raw| match json::kind(raw) {
