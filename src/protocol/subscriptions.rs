@@ -305,22 +305,21 @@ impl Client {
     }
 
     /// A frame addressed to a channel.
-    pub(crate) fn handle_channel_frame(
-        &mut self,
-        now: Instant,
-        kind: Kind,
-        frame: &Frame<'_>,
-        data: &str,
-    ) {
+    pub(crate) fn handle_channel_frame(&mut self, kind: Kind, frame: &Frame<'_>, data: &str) {
         let Some(name) = frame.channel.as_deref() else {
             return;
         };
-        let Some(channel) = self.channels.get_mut(name) else {
+        // By place from here on: the handlers below find the channel again without
+        // comparing names.
+        let Some(index) = self.channels.index(name) else {
+            return;
+        };
+        let Some(channel) = self.channels.at_mut(index) else {
             return;
         };
         let name = name.to_owned();
         match kind {
-            Kind::SubscriptionSucceeded => self.subscription_succeeded(now, name, data),
+            Kind::SubscriptionSucceeded => self.subscription_succeeded(index, name, data),
             Kind::SubscriptionError => {
                 if channel.subscription.is_cancelled() {
                     self.channels.remove(&name);
@@ -348,20 +347,19 @@ impl Client {
                 }
             }
             Kind::MemberAdded | Kind::MemberRemoved => {
-                self.member_change(name, kind == Kind::MemberAdded, &frame.event, data)
+                self.member_change(index, name, kind == Kind::MemberAdded, &frame.event, data)
             }
             _ if kind.is_internal() || channel.subscription.is_cancelled() => {}
             // App events are end-to-end encrypted on encrypted channels, `pusher:` ones not.
             Kind::App if channel.kind == ChannelKind::Encrypted => {
-                let message = Client::message(Some(name.clone()), frame);
-                self.receive_encrypted(&name, message);
+                self.receive_encrypted(index, Client::message(Some(name), frame))
             }
             _ => self.emit(Event::Message(Client::message(Some(name), frame))),
         }
     }
 
-    fn subscription_succeeded(&mut self, _now: Instant, name: String, data: &str) {
-        let Some(channel) = self.channels.get_mut(&name) else {
+    fn subscription_succeeded(&mut self, index: usize, name: String, data: &str) {
+        let Some(channel) = self.channels.at_mut(index) else {
             return;
         };
         match channel.subscription {
@@ -430,12 +428,8 @@ impl Client {
         );
     }
 
-    fn member_change(&mut self, name: String, added: bool, event: &str, data: &str) {
-        let Some(members) = self
-            .channels
-            .get_mut(&name)
-            .and_then(|c| c.members.as_mut())
-        else {
+    fn member_change(&mut self, index: usize, name: String, added: bool, event: &str, data: &str) {
+        let Some(members) = self.channels.at_mut(index).and_then(|c| c.members.as_mut()) else {
             return;
         };
         match members.apply(data, added) {
