@@ -42,8 +42,8 @@ impl Client {
         self.deliver_opened(index, message, opened);
     }
 
-    /// The answer to the re-authorization the channel at `index` waits for: install the new key and retry the waiting
-    /// events with it, once.
+    /// The answer to the re-authorization the channel at `index` waits for: install the
+    /// new key and retry the waiting events with it, once.
     pub(crate) fn finish_rekey(&mut self, index: usize, reply: &Result<AuthData, AuthFailure>) {
         let Some(channel) = self.channels.at_mut(index) else {
             return;
