@@ -776,14 +776,14 @@ impl Client {
     /// `handle_frame`, and its parts copied out here: moving the several-word `Frame`
     /// down each handler copied it at every call.
     #[inline(never)]
-    pub(crate) fn message(channel: Option<String>, frame: &Frame<'_>) -> Message {
+    pub(crate) fn message(channel: Option<&str>, frame: &Frame<'_>) -> Message {
         let data = match &frame.data {
             RawData::Absent => Payload::Absent,
             RawData::Value(raw) => Payload::Json((*raw).to_owned()),
             RawData::Encoded(text) => Payload::Text(text.as_ref().to_owned()),
         };
         Message {
-            channel,
+            channel: channel.map(str::to_owned),
             event: frame.event.as_ref().to_owned(),
             data,
             user_id: frame.user_id.as_deref().map(str::to_owned),

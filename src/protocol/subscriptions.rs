@@ -317,19 +317,18 @@ impl Client {
         let Some(channel) = self.channels.at_mut(index) else {
             return;
         };
-        let name = name.to_owned();
         match kind {
             Kind::SubscriptionSucceeded => self.subscription_succeeded(index, name, data),
             Kind::SubscriptionError => {
                 if channel.subscription.is_cancelled() {
-                    self.channels.remove(&name);
+                    self.channels.remove(name);
                 } else {
                     let error = SubscriptionError {
                         kind: get_text_or(data, "type", "SubscriptionError"),
                         error: get_text_or(data, "error", "subscription refused"),
                         status: get_u16(data, "status"),
                     };
-                    self.subscription_failed(name, error);
+                    self.subscription_failed(index, error);
                 }
             }
             Kind::SubscriptionCount => {
@@ -339,7 +338,7 @@ impl Client {
                     Some(count) => {
                         channel.count = Some(count);
                         self.emit(Event::SubscriptionCount {
-                            channel: name,
+                            channel: name.to_owned(),
                             count,
                         });
                     }
@@ -358,14 +357,14 @@ impl Client {
         }
     }
 
-    fn subscription_succeeded(&mut self, index: usize, name: String, data: &str) {
+    fn subscription_succeeded(&mut self, index: usize, name: &str, data: &str) {
         let Some(channel) = self.channels.at_mut(index) else {
             return;
         };
         match channel.subscription {
             Subscription::Pending { cancelled: true } => {
-                self.channels.remove(&name);
-                self.send(frame::unsubscribe(&name));
+                self.channels.remove(name);
+                self.send(frame::unsubscribe(name));
                 return;
             }
             Subscription::Pending { cancelled: false } | Subscription::Subscribed => {}
@@ -376,7 +375,7 @@ impl Client {
                 Some(members) => channel.members = Some(members),
                 None => {
                     self.subscription_failed(
-                        name,
+                        index,
                         SubscriptionError {
                             kind: "PresenceError".to_owned(),
                             error: "invalid `presence` data".to_owned(),
@@ -393,33 +392,32 @@ impl Client {
         channel.was_subscribed = true;
         channel.subscription = Subscription::Subscribed;
         self.emit(Event::Subscribed {
-            channel: name.clone(),
+            channel: name.to_owned(),
         });
         if resumed {
-            self.emit(Event::Resumed { channel: name });
+            self.emit(Event::Resumed {
+                channel: name.to_owned(),
+            });
         }
     }
 
-    /// Marks `name` refused and tells the app why: the one place a subscription fails.
+    /// Marks the channel at `index` refused and tells the app why: the one place a
+    /// subscription fails.
     #[inline(never)]
-    fn subscription_failed(&mut self, name: String, error: SubscriptionError) {
-        if let Some(channel) = self.channels.get_mut(&name) {
-            channel.subscription = Subscription::Failed;
-        }
-        self.emit(Event::SubscriptionError {
-            channel: name,
-            error,
-        });
+    fn subscription_failed(&mut self, index: usize, error: SubscriptionError) {
+        let Some(channel) = self.channels.at_mut(index) else {
+            return;
+        };
+        channel.subscription = Subscription::Failed;
+        let channel = channel.name.clone();
+        self.emit(Event::SubscriptionError { channel, error });
     }
 
     /// The authorization of the channel at `index` failed (the endpoint's answer, or
     /// what it lacks).
     fn auth_failed(&mut self, index: usize, message: &str, status: Option<u16>) {
-        let Some(channel) = self.channels.at(index) else {
-            return;
-        };
         self.subscription_failed(
-            channel.name.clone(),
+            index,
             SubscriptionError {
                 kind: "AuthError".to_owned(),
                 error: message.to_owned(),
@@ -428,22 +426,19 @@ impl Client {
         );
     }
 
-    fn member_change(&mut self, index: usize, name: String, added: bool, event: &str, data: &str) {
+    fn member_change(&mut self, index: usize, name: &str, added: bool, event: &str, data: &str) {
         let Some(members) = self.channels.at_mut(index).and_then(|c| c.members.as_mut()) else {
             return;
         };
         match members.apply(data, added) {
-            Some(Some(member)) => self.emit(if added {
-                Event::MemberAdded {
-                    channel: name,
-                    member,
-                }
-            } else {
-                Event::MemberRemoved {
-                    channel: name,
-                    member,
-                }
-            }),
+            Some(Some(member)) => {
+                let channel = name.to_owned();
+                self.emit(if added {
+                    Event::MemberAdded { channel, member }
+                } else {
+                    Event::MemberRemoved { channel, member }
+                })
+            }
             Some(None) => {}
             None => self.malformed("invalid ", event),
         }
