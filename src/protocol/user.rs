@@ -6,7 +6,6 @@ use super::client::Client;
 use super::frame;
 use super::json;
 use super::output::{AuthRequestId, AuthTarget, ClientError, Event};
-use super::state::Phase;
 use super::subscriptions::{AuthData, AuthFailure};
 use super::time::Instant;
 use crate::prelude::*;
@@ -34,13 +33,11 @@ impl Client {
     /// Signs the user in (pusher-js `signin()`): asks for a user authentication, sends
     /// `pusher:signin`, and once confirmed subscribes the user's own channel. Repeated
     /// after every reconnection.
-    pub fn sign_in(&mut self, _now: Instant) {
-        if self.user.wanted {
-            return;
-        }
-        self.user.wanted = true;
-        if matches!(self.phase, Phase::Connected(_)) {
-            self.user.pending = self.request_auth(AuthTarget::User);
+    pub fn sign_in(&mut self, now: Instant) {
+        if !self.user.wanted {
+            self.user.wanted = true;
+            // Asks only while connected: there is no socket id to sign for otherwise.
+            self.sign_in_again(now);
         }
     }
 
