@@ -40,7 +40,7 @@ impl Members {
         let mut members = Members::default();
         for entry in json::entries(json::get(presence, "hash")?).ok()? {
             let (id, info) = entry.ok()?;
-            let mut id_json = String::with_capacity(id.len() + 2);
+            let mut id_json = String::new();
             json::write_string(&mut id_json, &id);
             members.upsert(Member {
                 id: id.into_owned(),
@@ -48,7 +48,8 @@ impl Members {
                 info_json: info.to_owned(),
             });
         }
-        let len = u64::try_from(members.members.len()).unwrap_or(u64::MAX);
+        // A length always fits in 64 bits.
+        let len = members.members.len() as u64;
         members.count = super::client::get_u64(presence, "count").unwrap_or(len);
         members.me = my_id_json.and_then(id_text).map(|id| id.into_owned());
         Some(members)
