@@ -203,9 +203,11 @@ impl Channels {
         self.0.get_mut(index)
     }
 
-    /// Adds `channel` last. The caller has made sure no channel has its name.
-    pub fn push(&mut self, channel: Channel) {
+    /// Adds `channel` last, and says where that is. The caller has made sure no
+    /// channel has its name.
+    pub fn push(&mut self, channel: Channel) -> usize {
         self.0.push(channel);
+        self.0.len() - 1
     }
 
     /// Forgets the channel called `name`, keeping the order of the others.

@@ -113,23 +113,18 @@ impl Client {
         if kind == ChannelKind::User {
             return Err(SubscribeError::ReservedName);
         }
-        let retry = match self.channels.get_mut(name) {
-            Some(channel) => match &mut channel.subscription {
-                Subscription::Pending { cancelled } => {
+        let index = match self.channels.index(name) {
+            Some(index) => match self.channels.at_mut(index).map(|c| &mut c.subscription) {
+                Some(Subscription::Pending { cancelled }) => {
                     *cancelled = false;
-                    false
+                    return Ok(());
                 }
-                Subscription::Failed => true,
-                _ => false,
+                Some(Subscription::Failed) => index,
+                _ => return Ok(()),
             },
-            None => {
-                self.channels.push(Channel::new(name.to_owned()));
-                true
-            }
+            None => self.channels.push(Channel::new(name.to_owned())),
         };
-        if retry {
-            self.start_subscription(now, name);
-        }
+        self.start_subscription(now, index);
         Ok(())
     }
 
@@ -222,11 +217,10 @@ impl Client {
         // By index, as subscribing changes no entry's place: no list of names to collect.
         let mut index = 0;
         while let Some(channel) = self.channels.at(index) {
-            index += 1;
             if channel.kind != ChannelKind::User {
-                let name = channel.name.clone();
-                self.start_subscription(now, &name);
+                self.start_subscription(now, index);
             }
+            index += 1;
         }
     }
 
@@ -240,25 +234,26 @@ impl Client {
         });
     }
 
-    /// Subscribes `name` now if connected: asks for an authorization first if the
-    /// channel needs one.
-    pub(crate) fn start_subscription(&mut self, _now: Instant, name: &str) {
+    /// Subscribes the channel at `index` now if connected: asks for an authorization
+    /// first if the channel needs one.
+    pub(crate) fn start_subscription(&mut self, _now: Instant, index: usize) {
         if !matches!(self.phase, Phase::Connected(_)) {
             return;
         }
-        let Some(kind) = self.channels.get(name).map(|c| c.kind) else {
+        let Some(channel) = self.channels.at(index) else {
             return;
         };
-        let next = if kind.needs_auth() {
-            match self.request_auth(AuthTarget::Channel(name.to_owned())) {
+        let next = if channel.kind.needs_auth() {
+            match self.request_auth(AuthTarget::Channel(channel.name.clone())) {
                 Some(request) => Subscription::Authorizing(request),
                 None => return,
             }
         } else {
-            self.send(frame::subscribe(name, "", None));
+            let text = frame::subscribe(&channel.name, "", None);
+            self.send(text);
             Subscription::Pending { cancelled: false }
         };
-        if let Some(channel) = self.channels.get_mut(name) {
+        if let Some(channel) = self.channels.at_mut(index) {
             channel.subscription = next;
         }
     }

@@ -80,8 +80,8 @@ impl Client {
         self.user.user_id = Some(id.into_owned());
         // A repeated confirmation starts the channel over, as the last one.
         self.channels.remove(&channel);
-        self.channels.push(Channel::new(channel.clone()));
-        self.start_subscription(now, &channel);
+        let index = self.channels.push(Channel::new(channel));
+        self.start_subscription(now, index);
         self.emit(Event::SignedIn {
             user_data: user_data.to_owned(),
         });
