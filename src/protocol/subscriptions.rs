@@ -2,6 +2,7 @@
 //! resubscribing after every reconnection, and the frames addressed to a channel.
 
 use crate::prelude::*;
+use alloc::borrow::Cow;
 use core::fmt;
 
 use super::channel::{Channel, ChannelKind, ChannelState, Subscription};
@@ -58,12 +59,14 @@ impl AuthData {
         let auth = frame::get_str(body, "auth")
             .ok_or("no `auth` string in the auth response")?
             .into_owned();
+        // An object is kept as it is; anything else must be a string.
         let text_member = |key: &str| {
-            json::get(body, key).and_then(|raw| match json::kind(raw) {
-                Some(json::Kind::String) => json::parse_string(raw).map(|s| s.into_owned()),
-                Some(json::Kind::Object) => Some(raw.to_owned()),
-                _ => None,
-            })
+            let raw = json::get(body, key)?;
+            if json::kind(raw) == Some(json::Kind::Object) {
+                Some(raw.to_owned())
+            } else {
+                json::parse_string(raw).map(Cow::into_owned)
+            }
         };
         // A `shared_secret` that is not a string is kept too: it then fails to decode
         // like any other bad key.
