@@ -328,7 +328,8 @@ impl Client {
         let frame = match frame::decode(text) {
             Ok(frame) => frame,
             Err(error) => {
-                self.malformed("", &error.message());
+                let reason = error.message();
+                self.emit(Event::Error(ClientError::MalformedFrame { reason }));
                 return;
             }
         };
@@ -820,18 +821,15 @@ impl Client {
     /// like [`Client::emit`].
     #[inline(never)]
     pub(crate) fn send(&mut self, text: String) {
-        if let Some(link) = self.phase.link() {
-            if matches!(
-                self.phase,
-                Phase::Connected(_)
-                    | Phase::Connecting {
-                        step: Step::Handshaking(_),
-                        ..
-                    }
-            ) {
-                self.push(Output::Send { link, text });
-            }
-        }
+        let link = match &self.phase {
+            Phase::Connected(link) => link.id,
+            Phase::Connecting {
+                step: Step::Handshaking(link),
+                ..
+            } => *link,
+            _ => return,
+        };
+        self.push(Output::Send { link, text });
     }
 
     fn close_link(&mut self, link: LinkId, reason: &'static str) {
