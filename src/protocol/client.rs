@@ -607,7 +607,7 @@ impl Client {
             last_inbound: now,
             ping_outstanding: false,
         }));
-        self.timers.stop_connection_timers_except(&[Timer::Pause]);
+        self.timers.stop_all_but(Timer::Pause.bit());
         self.timers.set(Timer::Activity, now.plus(activity_timeout));
         self.resubscribe_all(now);
         self.sign_in_again(now);
@@ -689,7 +689,7 @@ impl Client {
             }
         };
         let Some(delay) = delay else {
-            self.timers.stop_connection_timers_except(&[Timer::Pause]);
+            self.timers.stop_all_but(Timer::Pause.bit());
             let code = end.code().unwrap_or(4000);
             self.emit(Event::Error(ClientError::Refused {
                 code,
@@ -700,7 +700,7 @@ impl Client {
             return;
         };
         self.timers
-            .stop_connection_timers_except(&[Timer::Pause, Timer::Unavailable]);
+            .stop_all_but(Timer::Pause.bit() | Timer::Unavailable.bit());
         self.last_end = Some(end);
         // Waiting, within the series of attempts that is already running or a new one.
         self.enter(Phase::Connecting {
@@ -737,7 +737,7 @@ impl Client {
         if active {
             self.drop_session();
         }
-        self.timers.stop_connection_timers_except(&[Timer::Pause]);
+        self.timers.stop_all_but(Timer::Pause.bit());
         self.enter(Phase::Disconnected(reason));
     }
 
@@ -746,7 +746,7 @@ impl Client {
             self.close_link(link, "failed");
         }
         self.drop_session();
-        self.timers.stop_connection_timers_except(&[]);
+        self.timers.stop_all_but(0);
         self.enter(Phase::Failed(message.to_owned()));
     }
 

@@ -38,6 +38,13 @@ impl Timer {
     ];
 }
 
+impl Timer {
+    /// This timer in a set of timers held as one byte.
+    pub(crate) const fn bit(self) -> u8 {
+        1 << self as u8
+    }
+}
+
 /// Identifies a shaped (debounced or throttled) listener.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ShaperId(pub u32);
@@ -88,8 +95,14 @@ impl Timers {
 
     /// Disarms every connection timer but `keep`.
     pub fn stop_connection_timers_except(&mut self, keep: &[Timer]) {
+        self.stop_all_but(keep.iter().fold(0, |set, &timer| set | timer.bit()));
+    }
+
+    /// Disarms every timer whose [`Timer::bit`] is not in `keep`: a set of timers as
+    /// one byte, where a list of them cost a search per slot in the wasm.
+    pub(crate) fn stop_all_but(&mut self, keep: u8) {
         for (index, slot) in self.deadlines.iter_mut().enumerate() {
-            if !keep.iter().any(|&timer| timer as usize == index) {
+            if keep >> index & 1 == 0 {
                 *slot = None;
             }
         }
