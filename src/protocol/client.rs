@@ -563,13 +563,26 @@ impl Client {
                 self.timers.set(Timer::Pause, now + grace);
             }
         }
+        self.next_attempt(now, None, 0);
+    }
+
+    /// Schedules the next attempt of a series, `delay` ms from now (at once: 0). A new
+    /// series (`unavailable` is `None`) starts the wait for state `unavailable`; a
+    /// running one keeps whether it has reached it.
+    fn next_attempt(&mut self, now: Instant, unavailable: Option<bool>, delay: u64) {
         self.enter(Phase::Connecting {
             step: Step::Waiting,
-            unavailable: false,
+            unavailable: unavailable.unwrap_or(false),
         });
-        self.timers
-            .set(Timer::Unavailable, now + self.config.unavailable_timeout);
-        self.open_link(now);
+        if unavailable.is_none() {
+            self.timers
+                .set(Timer::Unavailable, now + self.config.unavailable_timeout);
+        }
+        if delay == 0 {
+            self.open_link(now);
+        } else {
+            self.timers.set(Timer::Retry, now.plus(delay));
+        }
     }
 
     /// Asks for a new socket (within a series of attempts).
@@ -702,20 +715,8 @@ impl Client {
         self.timers
             .stop_all_but(Timer::Pause.bit() | Timer::Unavailable.bit());
         self.last_end = Some(end);
-        // Waiting, within the series of attempts that is already running or a new one.
-        self.enter(Phase::Connecting {
-            step: Step::Waiting,
-            unavailable: unavailable.unwrap_or(false),
-        });
-        if unavailable.is_none() {
-            self.timers
-                .set(Timer::Unavailable, now + self.config.unavailable_timeout);
-        }
-        if delay == 0 {
-            self.open_link(now);
-        } else {
-            self.timers.set(Timer::Retry, now.plus(delay));
-        }
+        // Within the series of attempts that is already running, or a new one.
+        self.next_attempt(now, unavailable, delay);
     }
 
     /// Closes any socket on purpose and rests in `disconnected`.
