@@ -731,24 +731,31 @@ impl Client {
             // Nothing to pause: never connected, or already resting.
             return;
         }
-        if let Some(link) = self.phase.link() {
-            self.close_link(link, close_reason);
+        if self.shut(
+            close_reason,
+            Timer::Pause.bit(),
+            Phase::Disconnected(reason),
+        ) {
             self.last_end = Some(LinkEnd::CLOSED_BY_CLIENT);
         }
-        if active {
-            self.drop_session();
-        }
-        self.timers.stop_all_but(Timer::Pause.bit());
-        self.enter(Phase::Disconnected(reason));
     }
 
     fn fail(&mut self, _now: Instant, message: &str) {
-        if let Some(link) = self.phase.link() {
-            self.close_link(link, "failed");
+        self.shut("failed", 0, Phase::Failed(message.to_owned()));
+    }
+
+    /// Closes the socket if there is one (true then), ends the session, keeps only the
+    /// timers in `keep` and rests in `phase`: what disconnecting and failing share.
+    fn shut(&mut self, close_reason: &'static str, keep: u8, phase: Phase) -> bool {
+        let link = self.phase.link();
+        if let Some(link) = link {
+            self.close_link(link, close_reason);
         }
+        // Harmless when not connected: there is no session left to end then.
         self.drop_session();
-        self.timers.stop_all_but(0);
-        self.enter(Phase::Failed(message.to_owned()));
+        self.timers.stop_all_but(keep);
+        self.enter(phase);
+        link.is_some()
     }
 
     /// Everything tied to the socket id ends with it: subscriptions go back to idle,
