@@ -109,6 +109,13 @@ impl Kind {
     }
 }
 
+/// See [`Client::add_shaper`]: the shapers' timing, as functions reached only from there.
+#[derive(Debug, Clone, Copy)]
+struct ShaperTiming {
+    flush: fn(&mut Client, Instant),
+    earliest: fn(&Client, Option<Instant>) -> Option<Instant>,
+}
+
 /// The detail behind the connection state, for status displays ("reconnecting in 4 s,
 /// attempt 3, connection lost").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -153,6 +160,10 @@ pub struct Client {
     /// order. Their deadlines are read from the shapers themselves rather than mirrored
     /// in [`Timers`], which saves a second map and keeping it in sync.
     shapers: Vec<(ShaperId, Shaper)>,
+    /// The shapers' part of [`Client::handle_timeout`] and [`Client::poll_timeout`],
+    /// installed by the first [`Client::add_shaper`]. Reached only through it, so an
+    /// embedder that never shapes listeners does not carry that code in its module.
+    shaper_timing: Option<ShaperTiming>,
     next_link: u32,
     next_auth: u32,
     next_shaper: u32,
@@ -179,6 +190,7 @@ impl Client {
             user: UserSession::default(),
             rate: RateWindow::default(),
             shapers: Vec::new(),
+            shaper_timing: None,
             next_link: 0,
             next_auth: 0,
             next_shaper: 0,
@@ -203,7 +215,15 @@ impl Client {
 
     /// When [`Client::handle_timeout`] must next be called. Calling it late is fine.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        let mut earliest = self.timers.next();
+        let earliest = self.timers.next();
+        match self.shaper_timing {
+            Some(timing) => (timing.earliest)(self, earliest),
+            None => earliest,
+        }
+    }
+
+    /// `earliest`, or a shaper's deadline if one is sooner.
+    fn earliest_shaper(&self, mut earliest: Option<Instant>) -> Option<Instant> {
         for (_, shaper) in &self.shapers {
             if let Some(at) = shaper.deadline() {
                 if earliest.is_none_or(|e| at < e) {
@@ -402,6 +422,13 @@ impl Client {
                 self.on_timer(now, timer);
             }
         }
+        if let Some(timing) = self.shaper_timing {
+            (timing.flush)(self, now);
+        }
+    }
+
+    /// Flushes every shaper that is due at `now`, in the order they were armed.
+    fn flush_shapers(&mut self, now: Instant) {
         // A flush never arms a shaper again, so the order stays put while we walk it.
         let mut index = 0;
         while let Some((id, shaper)) = self.shapers.get_mut(index) {
@@ -517,6 +544,10 @@ impl Client {
         let id = ShaperId(self.next_shaper);
         self.remove_shaper(id);
         self.shapers.push((id, Shaper::new(shape)));
+        self.shaper_timing = Some(ShaperTiming {
+            flush: Client::flush_shapers,
+            earliest: Client::earliest_shaper,
+        });
         id
     }
 
