@@ -9,6 +9,7 @@ use super::output::{AuthRequestId, AuthTarget, ClientError, Event};
 use super::subscriptions::{AuthData, AuthFailure};
 use super::time::Instant;
 use crate::prelude::*;
+use alloc::borrow::Cow;
 
 /// Where sign-in stands.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -71,7 +72,7 @@ impl Client {
             .as_deref()
             .and_then(|ud| frame::get_str(ud, "id"))
             .filter(|id| !id.is_empty());
-        let (Some(user_data), Some(id)) = (user_data.as_deref(), id) else {
+        let Some(id) = id else {
             self.sign_in_failed("no user id in pusher:signin_success");
             return;
         };
@@ -82,9 +83,9 @@ impl Client {
         self.channels.remove(&channel);
         let index = self.channels.push(Channel::new(channel));
         self.start_subscription(now, index);
-        self.emit(Event::SignedIn {
-            user_data: user_data.to_owned(),
-        });
+        // There is user data: the id was read from it.
+        let user_data = user_data.map(Cow::into_owned).unwrap_or_default();
+        self.emit(Event::SignedIn { user_data });
     }
 
     /// `pusher_internal:watchlist_events {events: [{name, user_ids}]}`.
