@@ -134,21 +134,23 @@ impl Client {
     /// Leaves `name`. A subscription still in flight is cancelled as soon as the server
     /// confirms it; an authorization in flight is discarded when it arrives.
     pub fn unsubscribe(&mut self, _now: Instant, name: &str) {
+        self.leave(name);
+    }
+
+    /// [`Client::unsubscribe`], also for a confirmation that arrives after the app left.
+    fn leave(&mut self, name: &str) {
         let Some(channel) = self.channels.get_mut(name) else {
             return;
         };
         match channel.subscription {
             Subscription::Pending { .. } => {
                 channel.subscription = Subscription::Pending { cancelled: true };
+                return;
             }
-            Subscription::Subscribed => {
-                self.channels.remove(name);
-                self.send(frame::unsubscribe(name));
-            }
-            _ => {
-                self.channels.remove(name);
-            }
+            Subscription::Subscribed => self.send(frame::unsubscribe(name)),
+            _ => {}
         }
+        self.channels.remove(name);
     }
 
     /// Channels the app wants, by name. One it left while its subscription was still in
@@ -360,10 +362,10 @@ impl Client {
             return;
         };
         match channel.subscription {
+            // Left meanwhile: subscribed only to be left now.
             Subscription::Pending { cancelled: true } => {
-                self.channels.remove(name);
-                self.send(frame::unsubscribe(name));
-                return;
+                channel.subscription = Subscription::Subscribed;
+                return self.leave(name);
             }
             Subscription::Pending { cancelled: false } | Subscription::Subscribed => {}
             _ => return,
