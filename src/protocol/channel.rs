@@ -190,7 +190,7 @@ impl Channels {
     /// The channel called `name`, mutably.
     pub fn get_mut(&mut self, name: &str) -> Option<&mut Channel> {
         let index = self.index(name)?;
-        self.0.get_mut(index)
+        self.at_mut(index)
     }
 
     /// The channel at `index`, in order.
@@ -198,7 +198,9 @@ impl Channels {
         self.0.get(index)
     }
 
-    /// The channel at `index`, mutably.
+    /// The channel at `index`, mutably. Out of line: the handlers reach their channel
+    /// through it at a dozen places.
+    #[inline(never)]
     pub fn at_mut(&mut self, index: usize) -> Option<&mut Channel> {
         self.0.get_mut(index)
     }
