@@ -184,7 +184,7 @@ impl Channels {
 
     /// The channel called `name`.
     pub fn get(&self, name: &str) -> Option<&Channel> {
-        self.0.get(self.index(name)?)
+        self.at(self.index(name)?)
     }
 
     /// The channel called `name`, mutably.
@@ -193,7 +193,8 @@ impl Channels {
         self.at_mut(index)
     }
 
-    /// The channel at `index`, in order.
+    /// The channel at `index`, in order. Out of line, like [`Channels::at_mut`].
+    #[inline(never)]
     pub fn at(&self, index: usize) -> Option<&Channel> {
         self.0.get(index)
     }
