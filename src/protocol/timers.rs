@@ -68,7 +68,9 @@ impl Timers {
         self.deadlines.get(timer as usize).copied().flatten()
     }
 
-    /// Arms `timer` for `at`, replacing any earlier deadline.
+    /// Arms `timer` for `at`, replacing any earlier deadline. Out of line: the state
+    /// machine arms timers at many places.
+    #[inline(never)]
     pub fn set(&mut self, timer: Timer, at: Instant) {
         if let Some(slot) = self.slot(timer) {
             *slot = Some(at);
