@@ -488,7 +488,7 @@ impl Client {
             PageEvent::Hidden => {
                 self.page_hidden = true;
                 if let Some(grace) = self.config.pause_when_hidden {
-                    self.timers.set(Timer::Pause, now + grace);
+                    self.timers.set_after(Timer::Pause, now, grace);
                 }
             }
             PageEvent::Visible => {
@@ -591,7 +591,7 @@ impl Client {
         self.repeated_errors = 0;
         if let (true, Some(grace)) = (self.page_hidden, self.config.pause_when_hidden) {
             if self.timers.get(Timer::Pause).is_none() {
-                self.timers.set(Timer::Pause, now + grace);
+                self.timers.set_after(Timer::Pause, now, grace);
             }
         }
         self.next_attempt(now, None, 0);
@@ -607,7 +607,7 @@ impl Client {
         });
         if unavailable.is_none() {
             self.timers
-                .set(Timer::Unavailable, now + self.config.unavailable_timeout);
+                .set_after(Timer::Unavailable, now, self.config.unavailable_timeout);
         }
         if delay == 0 {
             self.open_link(now);
@@ -625,7 +625,7 @@ impl Client {
         }
         self.timers.stop(Timer::Retry);
         self.timers
-            .set(Timer::Handshake, now + self.config.handshake_timeout);
+            .set_after(Timer::Handshake, now, self.config.handshake_timeout);
         self.push(Output::Open {
             link,
             url: self.config.endpoint.url(),
@@ -675,7 +675,8 @@ impl Client {
             if !link.ping_outstanding {
                 link.ping_outstanding = true;
                 self.timers.stop(Timer::Activity);
-                self.timers.set(Timer::Pong, now + self.config.pong_timeout);
+                self.timers
+                    .set_after(Timer::Pong, now, self.config.pong_timeout);
                 self.send(frame::PING.to_owned());
             }
         }

@@ -6,6 +6,8 @@
 //! timer: armed for that, and [`crate::protocol::Client::handle_timeout`] when it fires (or
 //! whenever the page wakes up: late is fine, deadlines are recomputed).
 
+use core::time::Duration;
+
 use super::time::Instant;
 
 /// The connection's own timers.
@@ -75,6 +77,13 @@ impl Timers {
         if let Some(slot) = self.slot(timer) {
             *slot = Some(at);
         }
+    }
+
+    /// Arms `timer` for `after` past `now`: the one place a configured delay becomes a
+    /// deadline, out of line for its many callers.
+    #[inline(never)]
+    pub(crate) fn set_after(&mut self, timer: Timer, now: Instant, after: Duration) {
+        self.set(timer, now + after);
     }
 
     /// Disarms `timer`.
