@@ -184,23 +184,33 @@ impl Channels {
 
     /// The channel called `name`.
     pub fn get(&self, name: &str) -> Option<&Channel> {
-        self.0.get(self.index(name)?)
+        self.at(self.index(name)?)
     }
 
     /// The channel called `name`, mutably.
     pub fn get_mut(&mut self, name: &str) -> Option<&mut Channel> {
         let index = self.index(name)?;
-        self.0.get_mut(index)
+        self.at_mut(index)
     }
 
-    /// The channel at `index`, in order.
+    /// The channel at `index`, in order. Out of line, like [`Channels::at_mut`].
+    #[inline(never)]
     pub fn at(&self, index: usize) -> Option<&Channel> {
         self.0.get(index)
     }
 
-    /// Adds `channel` last. The caller has made sure no channel has its name.
-    pub fn push(&mut self, channel: Channel) {
+    /// The channel at `index`, mutably. Out of line: the handlers reach their channel
+    /// through it at a dozen places.
+    #[inline(never)]
+    pub fn at_mut(&mut self, index: usize) -> Option<&mut Channel> {
+        self.0.get_mut(index)
+    }
+
+    /// Adds `channel` last, and says where that is. The caller has made sure no
+    /// channel has its name.
+    pub fn push(&mut self, channel: Channel) -> usize {
         self.0.push(channel);
+        self.0.len() - 1
     }
 
     /// Forgets the channel called `name`, keeping the order of the others.

@@ -109,6 +109,13 @@ impl Kind {
     }
 }
 
+/// See [`Client::add_shaper`]: the shapers' timing, as functions reached only from there.
+#[derive(Debug, Clone, Copy)]
+struct ShaperTiming {
+    flush: fn(&mut Client, Instant),
+    earliest: fn(&Client, Option<Instant>) -> Option<Instant>,
+}
+
 /// The detail behind the connection state, for status displays ("reconnecting in 4 s,
 /// attempt 3, connection lost").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -153,6 +160,10 @@ pub struct Client {
     /// order. Their deadlines are read from the shapers themselves rather than mirrored
     /// in [`Timers`], which saves a second map and keeping it in sync.
     shapers: Vec<(ShaperId, Shaper)>,
+    /// The shapers' part of [`Client::handle_timeout`] and [`Client::poll_timeout`],
+    /// installed by the first [`Client::add_shaper`]. Reached only through it, so an
+    /// embedder that never shapes listeners does not carry that code in its module.
+    shaper_timing: Option<ShaperTiming>,
     next_link: u32,
     next_auth: u32,
     next_shaper: u32,
@@ -179,6 +190,7 @@ impl Client {
             user: UserSession::default(),
             rate: RateWindow::default(),
             shapers: Vec::new(),
+            shaper_timing: None,
             next_link: 0,
             next_auth: 0,
             next_shaper: 0,
@@ -203,7 +215,15 @@ impl Client {
 
     /// When [`Client::handle_timeout`] must next be called. Calling it late is fine.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        let mut earliest = self.timers.next();
+        let earliest = self.timers.next();
+        match self.shaper_timing {
+            Some(timing) => (timing.earliest)(self, earliest),
+            None => earliest,
+        }
+    }
+
+    /// `earliest`, or a shaper's deadline if one is sooner.
+    fn earliest_shaper(&self, mut earliest: Option<Instant>) -> Option<Instant> {
         for (_, shaper) in &self.shapers {
             if let Some(at) = shaper.deadline() {
                 if earliest.is_none_or(|e| at < e) {
@@ -328,61 +348,47 @@ impl Client {
         let frame = match frame::decode(text) {
             Ok(frame) => frame,
             Err(error) => {
-                self.malformed("", &error.message());
+                let reason = error.message();
+                self.emit(Event::Error(ClientError::MalformedFrame { reason }));
                 return;
             }
         };
         let kind = Kind::of(&frame.event);
-        match &self.phase {
-            Phase::Connecting { .. } => self.handle_handshake_frame(now, link, kind, &frame),
-            Phase::Connected(_) => self.handle_connected_frame(now, kind, &frame),
-            _ => {}
-        }
-    }
-
-    fn handle_handshake_frame(
-        &mut self,
-        now: Instant,
-        link: LinkId,
-        kind: Kind,
-        frame: &Frame<'_>,
-    ) {
-        match kind {
-            Kind::ConnectionEstablished => {
-                match frame.data.json_text().and_then(parse_established) {
-                    Some((socket_id, server_timeout)) => {
-                        self.on_established(now, link, socket_id, server_timeout)
-                    }
-                    None => {
-                        self.malformed("invalid ", &frame.event);
-                        self.abandon(
-                            now,
-                            "bad handshake",
-                            LinkEnd::BAD_HANDSHAKE,
-                            CloseAction::Retry,
-                        );
-                    }
-                }
-            }
-            Kind::Error => self.handle_server_error(now, frame.data.json_text()),
-            Kind::Ping => self.send(frame::PONG.to_owned()),
-            _ => self.malformed("expected the handshake, got ", &frame.event),
-        }
-    }
-
-    fn handle_connected_frame(&mut self, now: Instant, kind: Kind, frame: &Frame<'_>) {
+        // Internal frames read their members from this; an absent `data` reads as an
+        // empty object, which has none of them.
+        let data = frame.data.json_text().unwrap_or("{}");
+        // One dispatch for both phases: the frames handled alike (ping, errors) are
+        // matched once.
+        let connected = matches!(self.phase, Phase::Connected(_));
         match (kind, &frame.channel) {
             (Kind::Ping, _) => self.send(frame::PONG.to_owned()),
+            (Kind::Error, channel) if channel.is_none() || !connected => {
+                self.handle_server_error(now, data)
+            }
+            (Kind::ConnectionEstablished, _) if !connected => match parse_established(data) {
+                Some((socket_id, server_timeout)) => {
+                    self.on_established(now, link, socket_id, server_timeout)
+                }
+                None => {
+                    self.malformed("invalid ", &frame.event);
+                    self.abandon(
+                        now,
+                        "invalid handshake",
+                        LinkEnd::BAD_HANDSHAKE,
+                        CloseAction::Retry,
+                    );
+                }
+            },
+            _ if !connected => self.malformed("expected the handshake, got ", &frame.event),
             // A pong needs nothing but the activity it proves; a repeated handshake
             // changes nothing (the socket id stays the one we subscribed with).
             (Kind::Pong | Kind::ConnectionEstablished, _) => {}
-            (Kind::Error, None) => self.handle_server_error(now, frame.data.json_text()),
-            (Kind::SigninSuccess, _) => self.handle_signin_success(now, frame.data.json_text()),
-            (Kind::Watchlist, _) => self.handle_watchlist(frame.data.json_text()),
-            (_, Some(_)) => self.handle_channel_frame(now, kind, frame),
+            (Kind::SigninSuccess, _) => self.handle_signin_success(now, data),
+            (Kind::Watchlist, _) => self.handle_watchlist(data),
+            (_, Some(_)) => self.handle_channel_frame(kind, &frame, data),
             (kind, None) => {
                 if !kind.is_internal() {
-                    self.emit(Event::Message(Client::message(None, frame)));
+                    self.emit(Event::Message(Client::message(None, &frame)));
                 }
             }
         }
@@ -390,8 +396,7 @@ impl Client {
 
     /// `pusher:error`: during the handshake its code decides like a close code; after it,
     /// the app is told and the close that usually follows decides.
-    fn handle_server_error(&mut self, now: Instant, data: Option<&str>) {
-        let data = data.unwrap_or("{}");
+    fn handle_server_error(&mut self, now: Instant, data: &str) {
         let code = get_u16(data, "code");
         let message = get_text_or(data, "message", "");
         self.emit(Event::Error(ClientError::Server {
@@ -417,6 +422,13 @@ impl Client {
                 self.on_timer(now, timer);
             }
         }
+        if let Some(timing) = self.shaper_timing {
+            (timing.flush)(self, now);
+        }
+    }
+
+    /// Flushes every shaper that is due at `now`, in the order they were armed.
+    fn flush_shapers(&mut self, now: Instant) {
         // A flush never arms a shaper again, so the order stays put while we walk it.
         let mut index = 0;
         while let Some((id, shaper)) = self.shapers.get_mut(index) {
@@ -437,14 +449,14 @@ impl Client {
             }
             Timer::Pong => self.abandon(
                 now,
-                "pong timeout",
+                "no pong in time",
                 LinkEnd::PONG_TIMEOUT,
                 CloseAction::ReconnectNow,
             ),
             Timer::Activity => self.ping(now),
             Timer::Handshake => self.abandon(
                 now,
-                "handshake timeout",
+                "handshake timed out",
                 LinkEnd::HANDSHAKE_TIMEOUT,
                 CloseAction::Retry,
             ),
@@ -476,7 +488,7 @@ impl Client {
             PageEvent::Hidden => {
                 self.page_hidden = true;
                 if let Some(grace) = self.config.pause_when_hidden {
-                    self.timers.set(Timer::Pause, now + grace);
+                    self.timers.set_after(Timer::Pause, now, grace);
                 }
             }
             PageEvent::Visible => {
@@ -532,6 +544,10 @@ impl Client {
         let id = ShaperId(self.next_shaper);
         self.remove_shaper(id);
         self.shapers.push((id, Shaper::new(shape)));
+        self.shaper_timing = Some(ShaperTiming {
+            flush: Client::flush_shapers,
+            earliest: Client::earliest_shaper,
+        });
         id
     }
 
@@ -575,16 +591,29 @@ impl Client {
         self.repeated_errors = 0;
         if let (true, Some(grace)) = (self.page_hidden, self.config.pause_when_hidden) {
             if self.timers.get(Timer::Pause).is_none() {
-                self.timers.set(Timer::Pause, now + grace);
+                self.timers.set_after(Timer::Pause, now, grace);
             }
         }
+        self.next_attempt(now, None, 0);
+    }
+
+    /// Schedules the next attempt of a series, `delay` ms from now (at once: 0). A new
+    /// series (`unavailable` is `None`) starts the wait for state `unavailable`; a
+    /// running one keeps whether it has reached it.
+    fn next_attempt(&mut self, now: Instant, unavailable: Option<bool>, delay: u64) {
         self.enter(Phase::Connecting {
             step: Step::Waiting,
-            unavailable: false,
+            unavailable: unavailable.unwrap_or(false),
         });
-        self.timers
-            .set(Timer::Unavailable, now + self.config.unavailable_timeout);
-        self.open_link(now);
+        if unavailable.is_none() {
+            self.timers
+                .set_after(Timer::Unavailable, now, self.config.unavailable_timeout);
+        }
+        if delay == 0 {
+            self.open_link(now);
+        } else {
+            self.timers.set(Timer::Retry, now.plus(delay));
+        }
     }
 
     /// Asks for a new socket (within a series of attempts).
@@ -596,7 +625,7 @@ impl Client {
         }
         self.timers.stop(Timer::Retry);
         self.timers
-            .set(Timer::Handshake, now + self.config.handshake_timeout);
+            .set_after(Timer::Handshake, now, self.config.handshake_timeout);
         self.push(Output::Open {
             link,
             url: self.config.endpoint.url(),
@@ -622,7 +651,7 @@ impl Client {
             last_inbound: now,
             ping_outstanding: false,
         }));
-        self.timers.stop_connection_timers_except(&[Timer::Pause]);
+        self.timers.stop_all_but(Timer::Pause.bit());
         self.timers.set(Timer::Activity, now.plus(activity_timeout));
         self.resubscribe_all(now);
         self.sign_in_again(now);
@@ -646,7 +675,8 @@ impl Client {
             if !link.ping_outstanding {
                 link.ping_outstanding = true;
                 self.timers.stop(Timer::Activity);
-                self.timers.set(Timer::Pong, now + self.config.pong_timeout);
+                self.timers
+                    .set_after(Timer::Pong, now, self.config.pong_timeout);
                 self.send(frame::PING.to_owned());
             }
         }
@@ -663,20 +693,20 @@ impl Client {
 
     /// The current socket is gone (or being abandoned): decide what comes next.
     fn link_lost(&mut self, now: Instant, end: LinkEnd, action: CloseAction) {
-        let was_connected = match &self.phase {
+        // `None` when connected (a new series of attempts starts), else whether this
+        // series has already been reported unavailable.
+        let unavailable = match &self.phase {
             Phase::Connected(link) => {
                 if now.millis_since(link.since) >= millis(self.backoff.policy().stable_after) {
                     self.backoff.reset();
                     self.repeated_errors = 0;
                 }
-                true
+                None
             }
-            Phase::Connecting { .. } => false,
+            Phase::Connecting { unavailable, .. } => Some(*unavailable),
             _ => return,
         };
         self.drop_session();
-        self.timers
-            .stop_connection_timers_except(&[Timer::Pause, Timer::Unavailable]);
         let delay = match action {
             CloseAction::Refused => None,
             CloseAction::SwitchToTls if !self.config.endpoint.tls() => {
@@ -704,33 +734,21 @@ impl Client {
             }
         };
         let Some(delay) = delay else {
+            self.timers.stop_all_but(Timer::Pause.bit());
             let code = end.code().unwrap_or(4000);
             self.emit(Event::Error(ClientError::Refused {
                 code,
                 message: end.reason().to_owned(),
             }));
             self.last_end = Some(end);
-            self.timers.stop(Timer::Unavailable);
             self.enter(Phase::Disconnected(DisconnectReason::Refused { code }));
             return;
         };
+        self.timers
+            .stop_all_but(Timer::Pause.bit() | Timer::Unavailable.bit());
         self.last_end = Some(end);
-
-        if was_connected {
-            self.enter(Phase::Connecting {
-                step: Step::Waiting,
-                unavailable: false,
-            });
-            self.timers
-                .set(Timer::Unavailable, now + self.config.unavailable_timeout);
-        } else if let Phase::Connecting { step, .. } = &mut self.phase {
-            *step = Step::Waiting;
-        }
-        if delay == 0 {
-            self.open_link(now);
-        } else {
-            self.timers.set(Timer::Retry, now.plus(delay));
-        }
+        // Within the series of attempts that is already running, or a new one.
+        self.next_attempt(now, unavailable, delay);
     }
 
     /// Closes any socket on purpose and rests in `disconnected`.
@@ -745,24 +763,31 @@ impl Client {
             // Nothing to pause: never connected, or already resting.
             return;
         }
-        if let Some(link) = self.phase.link() {
-            self.close_link(link, close_reason);
+        if self.shut(
+            close_reason,
+            Timer::Pause.bit(),
+            Phase::Disconnected(reason),
+        ) {
             self.last_end = Some(LinkEnd::CLOSED_BY_CLIENT);
         }
-        if active {
-            self.drop_session();
-        }
-        self.timers.stop_connection_timers_except(&[Timer::Pause]);
-        self.enter(Phase::Disconnected(reason));
     }
 
     fn fail(&mut self, _now: Instant, message: &str) {
-        if let Some(link) = self.phase.link() {
-            self.close_link(link, "failed");
+        self.shut("failed", 0, Phase::Failed(message.to_owned()));
+    }
+
+    /// Closes the socket if there is one (true then), ends the session, keeps only the
+    /// timers in `keep` and rests in `phase`: what disconnecting and failing share.
+    fn shut(&mut self, close_reason: &'static str, keep: u8, phase: Phase) -> bool {
+        let link = self.phase.link();
+        if let Some(link) = link {
+            self.close_link(link, close_reason);
         }
+        // Harmless when not connected: there is no session left to end then.
         self.drop_session();
-        self.timers.stop_connection_timers_except(&[]);
-        self.enter(Phase::Failed(message.to_owned()));
+        self.timers.stop_all_but(keep);
+        self.enter(phase);
+        link.is_some()
     }
 
     /// Everything tied to the socket id ends with it: subscriptions go back to idle,
@@ -792,14 +817,14 @@ impl Client {
     /// `handle_frame`, and its parts copied out here: moving the several-word `Frame`
     /// down each handler copied it at every call.
     #[inline(never)]
-    pub(crate) fn message(channel: Option<String>, frame: &Frame<'_>) -> Message {
+    pub(crate) fn message(channel: Option<&str>, frame: &Frame<'_>) -> Message {
         let data = match &frame.data {
             RawData::Absent => Payload::Absent,
             RawData::Value(raw) => Payload::Json((*raw).to_owned()),
             RawData::Encoded(text) => Payload::Text(text.as_ref().to_owned()),
         };
         Message {
-            channel,
+            channel: channel.map(str::to_owned),
             event: frame.event.as_ref().to_owned(),
             data,
             user_id: frame.user_id.as_deref().map(str::to_owned),
@@ -836,18 +861,15 @@ impl Client {
     /// like [`Client::emit`].
     #[inline(never)]
     pub(crate) fn send(&mut self, text: String) {
-        if let Some(link) = self.phase.link() {
-            if matches!(
-                self.phase,
-                Phase::Connected(_)
-                    | Phase::Connecting {
-                        step: Step::Handshaking(_),
-                        ..
-                    }
-            ) {
-                self.push(Output::Send { link, text });
-            }
-        }
+        let link = match &self.phase {
+            Phase::Connected(link) => link.id,
+            Phase::Connecting {
+                step: Step::Handshaking(link),
+                ..
+            } => *link,
+            _ => return,
+        };
+        self.push(Output::Send { link, text });
     }
 
     fn close_link(&mut self, link: LinkId, reason: &'static str) {

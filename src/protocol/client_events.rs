@@ -9,7 +9,6 @@ use super::channel::{ChannelKind, Subscription};
 use super::client::Client;
 use super::frame;
 use super::json;
-use super::state::Phase;
 use super::time::Instant;
 
 /// The server allows this many client events per connection…
@@ -106,9 +105,8 @@ impl Client {
             ChannelKind::Encrypted => return Err(TriggerError::EncryptedChannel),
             ChannelKind::Public | ChannelKind::User => return Err(TriggerError::PublicChannel),
         }
-        if !matches!(state.subscription, Subscription::Subscribed)
-            || !matches!(self.phase, Phase::Connected(_))
-        {
+        // Subscribed implies connected: every subscription ends with the connection.
+        if !matches!(state.subscription, Subscription::Subscribed) {
             return Err(TriggerError::NotSubscribed);
         }
         let data = json::single_value(data_json).map_err(|_| TriggerError::InvalidData)?;

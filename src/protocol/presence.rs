@@ -40,7 +40,7 @@ impl Members {
         let mut members = Members::default();
         for entry in json::entries(json::get(presence, "hash")?).ok()? {
             let (id, info) = entry.ok()?;
-            let mut id_json = String::with_capacity(id.len() + 2);
+            let mut id_json = String::new();
             json::write_string(&mut id_json, &id);
             members.upsert(Member {
                 id: id.into_owned(),
@@ -48,7 +48,8 @@ impl Members {
                 info_json: info.to_owned(),
             });
         }
-        let len = u64::try_from(members.members.len()).unwrap_or(u64::MAX);
+        // A length always fits in 64 bits.
+        let len = members.members.len() as u64;
         members.count = super::client::get_u64(presence, "count").unwrap_or(len);
         members.me = my_id_json.and_then(id_text).map(|id| id.into_owned());
         Some(members)
@@ -58,31 +59,40 @@ impl Members {
     /// updated; the count grows for new ids only. Returns the member as it now is, or
     /// `None` without a usable `user_id`.
     pub fn add(&mut self, data: &str) -> Option<Member> {
+        self.apply(data, true)?
+    }
+
+    /// Applies `member_removed` `{user_id}`: the member removed, `Some(None)` for an
+    /// unknown id (ignored), `None` without a usable `user_id`.
+    pub fn remove(&mut self, data: &str) -> Option<Option<Member>> {
+        self.apply(data, false)
+    }
+
+    /// [`Members::add`] (`added`) or [`Members::remove`]: one reader of the `user_id`
+    /// and one search for it, shared by both events.
+    pub(crate) fn apply(&mut self, data: &str, added: bool) -> Option<Option<Member>> {
         let id_json = json::get(data, "user_id")?;
+        let id = id_text(id_json)?;
+        if !added {
+            let removed = self
+                .members
+                .iter()
+                .position(|m| m.id == id)
+                .and_then(|index| remove_at(&mut self.members, index));
+            if removed.is_some() {
+                self.count = self.count.saturating_sub(1);
+            }
+            return Some(removed);
+        }
         let member = Member {
-            id: id_text(id_json)?.into_owned(),
+            id: id.into_owned(),
             id_json: id_json.to_owned(),
             info_json: json::get(data, "user_info").unwrap_or("null").to_owned(),
         };
         if self.upsert(member.clone()) {
             self.count = self.count.saturating_add(1);
         }
-        Some(member)
-    }
-
-    /// Applies `member_removed` `{user_id}`: the member removed, `Some(None)` for an
-    /// unknown id (ignored), `None` without a usable `user_id`.
-    pub fn remove(&mut self, data: &str) -> Option<Option<Member>> {
-        let id = id_text(json::get(data, "user_id")?)?;
-        let removed = self
-            .members
-            .iter()
-            .position(|m| m.id == id)
-            .and_then(|index| remove_at(&mut self.members, index));
-        if removed.is_some() {
-            self.count = self.count.saturating_sub(1);
-        }
-        Some(removed)
+        Some(Some(member))
     }
 
     /// The member count (as reported by the server, then kept up to date).

@@ -83,7 +83,7 @@ pub struct LinkEnd {
 
 impl LinkEnd {
     /// A ping went unanswered.
-    pub const PONG_TIMEOUT: LinkEnd = LinkEnd::by_client("ping not answered in time");
+    pub const PONG_TIMEOUT: LinkEnd = LinkEnd::by_client("no pong in time");
     /// The handshake did not complete in time.
     pub const HANDSHAKE_TIMEOUT: LinkEnd = LinkEnd::by_client("handshake timed out");
     /// The server's handshake could not be understood.

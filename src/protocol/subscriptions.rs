@@ -2,6 +2,7 @@
 //! resubscribing after every reconnection, and the frames addressed to a channel.
 
 use crate::prelude::*;
+use alloc::borrow::Cow;
 use core::fmt;
 
 use super::channel::{Channel, ChannelKind, ChannelState, Subscription};
@@ -50,19 +51,22 @@ impl AuthData {
     }
 
     fn read(text: &str) -> Result<AuthData, &'static str> {
-        let body = json::single_value(text).map_err(|_| "the auth response is not JSON")?;
-        if json::kind(body) != Some(json::Kind::Object) {
-            return Err("the auth response is not a JSON object");
-        }
+        // Text that is not JSON at all is not a JSON object either: one check, one text.
+        let body = json::single_value(text)
+            .ok()
+            .filter(|body| json::kind(body) == Some(json::Kind::Object))
+            .ok_or("the auth response is not a JSON object")?;
         let auth = frame::get_str(body, "auth")
-            .ok_or("the auth response has no `auth` string")?
+            .ok_or("no `auth` string in the auth response")?
             .into_owned();
+        // An object is kept as it is; anything else must be a string.
         let text_member = |key: &str| {
-            json::get(body, key).and_then(|raw| match json::kind(raw) {
-                Some(json::Kind::String) => json::parse_string(raw).map(|s| s.into_owned()),
-                Some(json::Kind::Object) => Some(raw.to_owned()),
-                _ => None,
-            })
+            let raw = json::get(body, key)?;
+            if json::kind(raw) == Some(json::Kind::Object) {
+                Some(raw.to_owned())
+            } else {
+                json::parse_string(raw).map(Cow::into_owned)
+            }
         };
         // A `shared_secret` that is not a string is kept too: it then fails to decode
         // like any other bad key.
@@ -112,44 +116,41 @@ impl Client {
         if kind == ChannelKind::User {
             return Err(SubscribeError::ReservedName);
         }
-        let retry = match self.channels.get_mut(name) {
-            Some(channel) => match &mut channel.subscription {
-                Subscription::Pending { cancelled } => {
+        let index = match self.channels.index(name) {
+            Some(index) => match self.channels.at_mut(index).map(|c| &mut c.subscription) {
+                Some(Subscription::Pending { cancelled }) => {
                     *cancelled = false;
-                    false
+                    return Ok(());
                 }
-                Subscription::Failed => true,
-                _ => false,
+                Some(Subscription::Failed) => index,
+                _ => return Ok(()),
             },
-            None => {
-                self.channels.push(Channel::new(name.to_owned()));
-                true
-            }
+            None => self.channels.push(Channel::new(name.to_owned())),
         };
-        if retry {
-            self.start_subscription(now, name);
-        }
+        self.start_subscription(now, index);
         Ok(())
     }
 
     /// Leaves `name`. A subscription still in flight is cancelled as soon as the server
     /// confirms it; an authorization in flight is discarded when it arrives.
     pub fn unsubscribe(&mut self, _now: Instant, name: &str) {
+        self.leave(name);
+    }
+
+    /// [`Client::unsubscribe`], also for a confirmation that arrives after the app left.
+    fn leave(&mut self, name: &str) {
         let Some(channel) = self.channels.get_mut(name) else {
             return;
         };
         match channel.subscription {
             Subscription::Pending { .. } => {
                 channel.subscription = Subscription::Pending { cancelled: true };
+                return;
             }
-            Subscription::Subscribed => {
-                self.channels.remove(name);
-                self.send(frame::unsubscribe(name));
-            }
-            _ => {
-                self.channels.remove(name);
-            }
+            Subscription::Subscribed => self.send(frame::unsubscribe(name)),
+            _ => {}
         }
+        self.channels.remove(name);
     }
 
     /// Channels the app wants, by name. One it left while its subscription was still in
@@ -198,19 +199,20 @@ impl Client {
             return;
         }
         // Whoever waits for `id` holds it; nobody does once the session it was asked
-        // for has ended.
-        let mut waiting = None;
-        for channel in self.channels.iter() {
-            let rekey = channel.keyring.rekey == Some(id);
-            if rekey || matches!(channel.subscription, Subscription::Authorizing(r) if r == id) {
-                waiting = Some((channel.name.clone(), rekey));
-                break;
-            }
-        }
-        match waiting {
-            Some((name, false)) => self.finish_subscription(&name, id, &reply),
-            Some((name, true)) => self.finish_rekey(&name, id, &reply),
-            None => {}
+        // for has ended. Found by place: the finishing code reads the name from there
+        // only when it needs it.
+        let mut rekey = false;
+        let waiting = self.channels.iter().position(|channel| {
+            rekey = channel.keyring.rekey == Some(id);
+            rekey || matches!(channel.subscription, Subscription::Authorizing(r) if r == id)
+        });
+        let Some(index) = waiting else {
+            return;
+        };
+        if rekey {
+            self.finish_rekey(index, &reply);
+        } else {
+            self.finish_subscription(index, &reply);
         }
     }
 
@@ -220,11 +222,10 @@ impl Client {
         // By index, as subscribing changes no entry's place: no list of names to collect.
         let mut index = 0;
         while let Some(channel) = self.channels.at(index) {
-            index += 1;
             if channel.kind != ChannelKind::User {
-                let name = channel.name.clone();
-                self.start_subscription(now, &name);
+                self.start_subscription(now, index);
             }
+            index += 1;
         }
     }
 
@@ -238,46 +239,40 @@ impl Client {
         });
     }
 
-    /// Subscribes `name` now if connected: asks for an authorization first if the
-    /// channel needs one.
-    pub(crate) fn start_subscription(&mut self, _now: Instant, name: &str) {
+    /// Subscribes the channel at `index` now if connected: asks for an authorization
+    /// first if the channel needs one.
+    pub(crate) fn start_subscription(&mut self, _now: Instant, index: usize) {
         if !matches!(self.phase, Phase::Connected(_)) {
             return;
         }
-        let Some(kind) = self.channels.get(name).map(|c| c.kind) else {
+        let Some(channel) = self.channels.at(index) else {
             return;
         };
-        let next = if kind.needs_auth() {
-            match self.request_auth(AuthTarget::Channel(name.to_owned())) {
+        let next = if channel.kind.needs_auth() {
+            match self.request_auth(AuthTarget::Channel(channel.name.clone())) {
                 Some(request) => Subscription::Authorizing(request),
                 None => return,
             }
         } else {
-            self.send(frame::subscribe(name, "", None));
+            let text = frame::subscribe(&channel.name, "", None);
+            self.send(text);
             Subscription::Pending { cancelled: false }
         };
-        if let Some(channel) = self.channels.get_mut(name) {
+        if let Some(channel) = self.channels.at_mut(index) {
             channel.subscription = next;
         }
     }
 
-    fn finish_subscription(
-        &mut self,
-        name: &str,
-        id: AuthRequestId,
-        reply: &Result<AuthData, AuthFailure>,
-    ) {
-        let Some(channel) = self.channels.get_mut(name) else {
+    /// The authorization for the channel at `index` (which waits for it) came back.
+    fn finish_subscription(&mut self, index: usize, reply: &Result<AuthData, AuthFailure>) {
+        let Some(channel) = self.channels.at_mut(index) else {
             return;
         };
-        if !matches!(channel.subscription, Subscription::Authorizing(r) if r == id) {
-            return;
-        }
         // The reply is checked here rather than by a function passing the `AuthData` on
         // in a `Result`: the secret is decoded once, and no `Result` is copied around.
         let data = match reply {
             Ok(data) => data,
-            Err(failure) => return self.auth_failed(name, &failure.message, failure.status),
+            Err(failure) => return self.auth_failed(index, &failure.message, failure.status),
         };
         let secret = data
             .shared_secret
@@ -293,7 +288,7 @@ impl Client {
             _ => "",
         };
         if !problem.is_empty() {
-            return self.auth_failed(name, problem, None);
+            return self.auth_failed(index, problem, None);
         }
         if let Some(secret) = secret {
             channel.keyring.secret = Some(secret);
@@ -305,46 +300,45 @@ impl Client {
             .and_then(|cd| json::get(cd, "user_id"))
             .map(str::to_owned);
         channel.subscription = Subscription::Pending { cancelled: false };
-        self.send(frame::subscribe(
-            name,
-            &data.auth,
-            data.channel_data.as_deref(),
-        ));
+        let text = frame::subscribe(&channel.name, &data.auth, data.channel_data.as_deref());
+        self.send(text);
     }
 
     /// A frame addressed to a channel.
-    pub(crate) fn handle_channel_frame(&mut self, now: Instant, kind: Kind, frame: &Frame<'_>) {
+    pub(crate) fn handle_channel_frame(&mut self, kind: Kind, frame: &Frame<'_>, data: &str) {
         let Some(name) = frame.channel.as_deref() else {
             return;
         };
-        let Some(channel) = self.channels.get_mut(name) else {
+        // By place from here on: the handlers below find the channel again without
+        // comparing names.
+        let Some(index) = self.channels.index(name) else {
             return;
         };
-        let name = name.to_owned();
-        let data = frame.data.json_text();
+        let Some(channel) = self.channels.at_mut(index) else {
+            return;
+        };
         match kind {
-            Kind::SubscriptionSucceeded => self.subscription_succeeded(now, name, data),
+            Kind::SubscriptionSucceeded => self.subscription_succeeded(index, name, data),
             Kind::SubscriptionError => {
                 if channel.subscription.is_cancelled() {
-                    self.channels.remove(&name);
+                    self.channels.remove(name);
                 } else {
-                    let data = data.unwrap_or("{}");
                     let error = SubscriptionError {
                         kind: get_text_or(data, "type", "SubscriptionError"),
                         error: get_text_or(data, "error", "subscription refused"),
                         status: get_u16(data, "status"),
                     };
-                    self.subscription_failed(name, error);
+                    self.subscription_failed(index, error);
                 }
             }
             Kind::SubscriptionCount => {
-                match data.and_then(|d| get_u64(d, "subscription_count")) {
+                match get_u64(data, "subscription_count") {
                     // The app is leaving this channel: nothing more about it reaches it.
                     Some(_) if channel.subscription.is_cancelled() => {}
                     Some(count) => {
                         channel.count = Some(count);
                         self.emit(Event::SubscriptionCount {
-                            channel: name,
+                            channel: name.to_owned(),
                             count,
                         });
                     }
@@ -352,37 +346,36 @@ impl Client {
                 }
             }
             Kind::MemberAdded | Kind::MemberRemoved => {
-                self.member_change(name, kind == Kind::MemberAdded, &frame.event, data)
+                self.member_change(index, name, kind == Kind::MemberAdded, &frame.event, data)
             }
             _ if kind.is_internal() || channel.subscription.is_cancelled() => {}
             // App events are end-to-end encrypted on encrypted channels, `pusher:` ones not.
             Kind::App if channel.kind == ChannelKind::Encrypted => {
-                let message = Client::message(Some(name.clone()), frame);
-                self.receive_encrypted(&name, message);
+                self.receive_encrypted(index, Client::message(Some(name), frame))
             }
             _ => self.emit(Event::Message(Client::message(Some(name), frame))),
         }
     }
 
-    fn subscription_succeeded(&mut self, _now: Instant, name: String, data: Option<&str>) {
-        let Some(channel) = self.channels.get_mut(&name) else {
+    fn subscription_succeeded(&mut self, index: usize, name: &str, data: &str) {
+        let Some(channel) = self.channels.at_mut(index) else {
             return;
         };
         match channel.subscription {
+            // Left meanwhile: subscribed only to be left now.
             Subscription::Pending { cancelled: true } => {
-                self.channels.remove(&name);
-                self.send(frame::unsubscribe(&name));
-                return;
+                channel.subscription = Subscription::Subscribed;
+                return self.leave(name);
             }
             Subscription::Pending { cancelled: false } | Subscription::Subscribed => {}
             _ => return,
         }
         if channel.kind == ChannelKind::Presence {
-            match Members::from_subscription(data.unwrap_or("{}"), channel.my_id_json.as_deref()) {
+            match Members::from_subscription(data, channel.my_id_json.as_deref()) {
                 Some(members) => channel.members = Some(members),
                 None => {
                     self.subscription_failed(
-                        name,
+                        index,
                         SubscriptionError {
                             kind: "PresenceError".to_owned(),
                             error: "invalid `presence` data".to_owned(),
@@ -399,29 +392,32 @@ impl Client {
         channel.was_subscribed = true;
         channel.subscription = Subscription::Subscribed;
         self.emit(Event::Subscribed {
-            channel: name.clone(),
+            channel: name.to_owned(),
         });
         if resumed {
-            self.emit(Event::Resumed { channel: name });
+            self.emit(Event::Resumed {
+                channel: name.to_owned(),
+            });
         }
     }
 
-    /// Marks `name` refused and tells the app why: the one place a subscription fails.
+    /// Marks the channel at `index` refused and tells the app why: the one place a
+    /// subscription fails.
     #[inline(never)]
-    fn subscription_failed(&mut self, name: String, error: SubscriptionError) {
-        if let Some(channel) = self.channels.get_mut(&name) {
-            channel.subscription = Subscription::Failed;
-        }
-        self.emit(Event::SubscriptionError {
-            channel: name,
-            error,
-        });
+    fn subscription_failed(&mut self, index: usize, error: SubscriptionError) {
+        let Some(channel) = self.channels.at_mut(index) else {
+            return;
+        };
+        channel.subscription = Subscription::Failed;
+        let channel = channel.name.clone();
+        self.emit(Event::SubscriptionError { channel, error });
     }
 
-    /// The channel's authorization failed (the endpoint's answer, or what it lacks).
-    fn auth_failed(&mut self, name: &str, message: &str, status: Option<u16>) {
+    /// The authorization of the channel at `index` failed (the endpoint's answer, or
+    /// what it lacks).
+    fn auth_failed(&mut self, index: usize, message: &str, status: Option<u16>) {
         self.subscription_failed(
-            name.to_owned(),
+            index,
             SubscriptionError {
                 kind: "AuthError".to_owned(),
                 error: message.to_owned(),
@@ -430,32 +426,19 @@ impl Client {
         );
     }
 
-    fn member_change(&mut self, name: String, added: bool, event: &str, data: Option<&str>) {
-        let Some(members) = self
-            .channels
-            .get_mut(&name)
-            .and_then(|c| c.members.as_mut())
-        else {
+    fn member_change(&mut self, index: usize, name: &str, added: bool, event: &str, data: &str) {
+        let Some(members) = self.channels.at_mut(index).and_then(|c| c.members.as_mut()) else {
             return;
         };
-        let data = data.unwrap_or("{}");
-        let result = if added {
-            members.add(data).map(Some)
-        } else {
-            members.remove(data)
-        };
-        match result {
-            Some(Some(member)) => self.emit(if added {
-                Event::MemberAdded {
-                    channel: name,
-                    member,
-                }
-            } else {
-                Event::MemberRemoved {
-                    channel: name,
-                    member,
-                }
-            }),
+        match members.apply(data, added) {
+            Some(Some(member)) => {
+                let channel = name.to_owned();
+                self.emit(if added {
+                    Event::MemberAdded { channel, member }
+                } else {
+                    Event::MemberRemoved { channel, member }
+                })
+            }
             Some(None) => {}
             None => self.malformed("invalid ", event),
         }

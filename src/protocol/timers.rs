@@ -6,6 +6,8 @@
 //! timer: armed for that, and [`crate::protocol::Client::handle_timeout`] when it fires (or
 //! whenever the page wakes up: late is fine, deadlines are recomputed).
 
+use core::time::Duration;
+
 use super::time::Instant;
 
 /// The connection's own timers.
@@ -38,6 +40,13 @@ impl Timer {
     ];
 }
 
+impl Timer {
+    /// This timer in a set of timers held as one byte.
+    pub(crate) const fn bit(self) -> u8 {
+        1 << self as u8
+    }
+}
+
 /// Identifies a shaped (debounced or throttled) listener.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ShaperId(pub u32);
@@ -61,11 +70,20 @@ impl Timers {
         self.deadlines.get(timer as usize).copied().flatten()
     }
 
-    /// Arms `timer` for `at`, replacing any earlier deadline.
+    /// Arms `timer` for `at`, replacing any earlier deadline. Out of line: the state
+    /// machine arms timers at many places.
+    #[inline(never)]
     pub fn set(&mut self, timer: Timer, at: Instant) {
         if let Some(slot) = self.slot(timer) {
             *slot = Some(at);
         }
+    }
+
+    /// Arms `timer` for `after` past `now`: the one place a configured delay becomes a
+    /// deadline, out of line for its many callers.
+    #[inline(never)]
+    pub(crate) fn set_after(&mut self, timer: Timer, now: Instant, after: Duration) {
+        self.set(timer, now + after);
     }
 
     /// Disarms `timer`.
@@ -88,8 +106,14 @@ impl Timers {
 
     /// Disarms every connection timer but `keep`.
     pub fn stop_connection_timers_except(&mut self, keep: &[Timer]) {
+        self.stop_all_but(keep.iter().fold(0, |set, &timer| set | timer.bit()));
+    }
+
+    /// Disarms every timer whose [`Timer::bit`] is not in `keep`: a set of timers as
+    /// one byte, where a list of them cost a search per slot in the wasm.
+    pub(crate) fn stop_all_but(&mut self, keep: u8) {
         for (index, slot) in self.deadlines.iter_mut().enumerate() {
-            if !keep.iter().any(|&timer| timer as usize == index) {
+            if keep >> index & 1 == 0 {
                 *slot = None;
             }
         }

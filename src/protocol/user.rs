@@ -6,10 +6,10 @@ use super::client::Client;
 use super::frame;
 use super::json;
 use super::output::{AuthRequestId, AuthTarget, ClientError, Event};
-use super::state::Phase;
 use super::subscriptions::{AuthData, AuthFailure};
 use super::time::Instant;
 use crate::prelude::*;
+use alloc::borrow::Cow;
 
 /// Where sign-in stands.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -34,13 +34,11 @@ impl Client {
     /// Signs the user in (pusher-js `signin()`): asks for a user authentication, sends
     /// `pusher:signin`, and once confirmed subscribes the user's own channel. Repeated
     /// after every reconnection.
-    pub fn sign_in(&mut self, _now: Instant) {
-        if self.user.wanted {
-            return;
-        }
-        self.user.wanted = true;
-        if matches!(self.phase, Phase::Connected(_)) {
-            self.user.pending = self.request_auth(AuthTarget::User);
+    pub fn sign_in(&mut self, now: Instant) {
+        if !self.user.wanted {
+            self.user.wanted = true;
+            // Asks only while connected: there is no socket id to sign for otherwise.
+            self.sign_in_again(now);
         }
     }
 
@@ -68,13 +66,13 @@ impl Client {
     }
 
     /// `pusher:signin_success {user_data}`: `user_data` must hold a non-empty string id.
-    pub(crate) fn handle_signin_success(&mut self, now: Instant, data: Option<&str>) {
-        let user_data = data.and_then(|d| frame::get_str(d, "user_data"));
+    pub(crate) fn handle_signin_success(&mut self, now: Instant, data: &str) {
+        let user_data = frame::get_str(data, "user_data");
         let id = user_data
             .as_deref()
             .and_then(|ud| frame::get_str(ud, "id"))
             .filter(|id| !id.is_empty());
-        let (Some(user_data), Some(id)) = (user_data.as_deref(), id) else {
+        let Some(id) = id else {
             self.sign_in_failed("no user id in pusher:signin_success");
             return;
         };
@@ -83,18 +81,16 @@ impl Client {
         self.user.user_id = Some(id.into_owned());
         // A repeated confirmation starts the channel over, as the last one.
         self.channels.remove(&channel);
-        self.channels.push(Channel::new(channel.clone()));
-        self.start_subscription(now, &channel);
-        self.emit(Event::SignedIn {
-            user_data: user_data.to_owned(),
-        });
+        let index = self.channels.push(Channel::new(channel));
+        self.start_subscription(now, index);
+        // There is user data: the id was read from it.
+        let user_data = user_data.map(Cow::into_owned).unwrap_or_default();
+        self.emit(Event::SignedIn { user_data });
     }
 
     /// `pusher_internal:watchlist_events {events: [{name, user_ids}]}`.
-    pub(crate) fn handle_watchlist(&mut self, data: Option<&str>) {
-        let events = data
-            .and_then(|d| json::get(d, "events"))
-            .and_then(|e| json::elements(e).ok());
+    pub(crate) fn handle_watchlist(&mut self, data: &str) {
+        let events = json::get(data, "events").and_then(|e| json::elements(e).ok());
         let Some(events) = events else {
             self.malformed("invalid ", "pusher_internal:watchlist_events");
             return;
