@@ -8,7 +8,8 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use echo_wasm::bindings::JsClient;
-use js_sys::{Function, Reflect, JSON};
+use echo_wasm::web::Function;
+use js_sys::{Reflect, JSON};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -529,7 +530,7 @@ async fn app_authorizer_in_laravel_echo_form_is_used() {
                                 .unwrap()
                                 .unchecked_into();
                         let data = JsFuture::from(response.json().unwrap()).await.unwrap();
-                        let callback: Function = callback.unchecked_into();
+                        let callback: js_sys::Function = callback.unchecked_into();
                         callback
                             .call2(&JsValue::NULL, &JsValue::NULL, &data)
                             .unwrap();
@@ -558,7 +559,7 @@ async fn app_authorizer_in_laravel_echo_form_is_used() {
 async fn authorizer_errors_become_the_channels_subscription_error() {
     let handler =
         Closure::<dyn FnMut(JsValue, JsValue)>::new(|_params: JsValue, callback: JsValue| {
-            let callback: Function = callback.unchecked_into();
+            let callback: js_sys::Function = callback.unchecked_into();
             let error = js_sys::Error::new("not allowed by the app");
             callback
                 .call2(&JsValue::NULL, &error, &JsValue::NULL)

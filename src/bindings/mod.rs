@@ -10,11 +10,10 @@ mod options;
 use crate::prelude::*;
 use alloc::rc::Rc;
 
-use js_sys::Function;
 use wasm_bindgen::prelude::*;
 
 use crate::protocol::{ChannelState, DisconnectReason, LinkEnd};
-use crate::web::{now, parse_json, stringify, Driver, ObjectWriter, Scope};
+use crate::web::{now, parse_json, stringify, Driver, Function, ObjectWriter, Scope};
 
 pub use options::{DEFAULT_AUTH_ENDPOINT, DEFAULT_AUTH_TIMEOUT_MS, DEFAULT_USER_AUTH_ENDPOINT};
 

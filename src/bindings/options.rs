@@ -9,7 +9,7 @@
 use crate::prelude::*;
 use core::time::Duration;
 
-use js_sys::{Function, Reflect};
+use crate::web::{Function, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 

@@ -11,7 +11,7 @@ use alloc::borrow::Cow;
 use alloc::rc::{Rc, Weak};
 use core::cell::{Ref, RefCell, RefMut};
 
-use js_sys::Function;
+use super::js_value::Function;
 use wasm_bindgen::prelude::*;
 
 use super::auth::AuthConfig;

@@ -5,15 +5,55 @@
 //! objects property by property.
 
 use crate::prelude::*;
-use js_sys::JSON;
 use wasm_bindgen::prelude::*;
 
 use crate::protocol::json;
 use crate::protocol::Payload;
 
+// The few built-ins the shell calls, declared here rather than taken from `js-sys`:
+// linking `js-sys` brings along an exported task poller for its futures support (dead
+// code, but an export, so no optimizer removes it), and its declarations are generic.
+#[wasm_bindgen]
+extern "C" {
+    /// A JS function (a listener, an authorizer).
+    #[wasm_bindgen(typescript_type = "Function")]
+    #[derive(Debug, Clone)]
+    pub type Function;
+
+    /// `f.call(this, a, b, c)`; `Err` with what it threw.
+    #[wasm_bindgen(method, catch, js_name = call)]
+    pub fn call3(
+        this: &Function,
+        context: &JsValue,
+        a: &JsValue,
+        b: &JsValue,
+        c: &JsValue,
+    ) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(catch, js_namespace = JSON, js_name = parse)]
+    fn json_parse(text: &str) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(catch, js_namespace = JSON, js_name = stringify)]
+    fn json_stringify(value: &JsValue) -> Result<JsValue, JsValue>;
+}
+
+/// `Reflect`, as far as the options reader needs it.
+#[allow(non_snake_case)]
+pub mod Reflect {
+    use wasm_bindgen::prelude::*;
+
+    #[wasm_bindgen]
+    extern "C" {
+        /// `Reflect.get(target, key)`; `Err` when `target` is not an object (or a
+        /// getter throws).
+        #[wasm_bindgen(catch, js_namespace = Reflect)]
+        pub fn get(target: &JsValue, key: &JsValue) -> Result<JsValue, JsValue>;
+    }
+}
+
 /// `JSON.parse(text)`, or the text itself when it is not JSON.
 pub fn parse_json(text: &str) -> JsValue {
-    JSON::parse(text).unwrap_or_else(|_| JsValue::from_str(text))
+    json_parse(text).unwrap_or_else(|_| JsValue::from_str(text))
 }
 
 /// An event payload as listeners receive it: parsed once. Text (a string `data`, which
@@ -28,7 +68,7 @@ pub fn payload(payload: &Payload) -> JsValue {
 /// `JSON.stringify(value)`; `None` for values JSON cannot represent (`undefined`, a
 /// function, a cycle, a `toJSON` that throws).
 pub fn stringify(value: &JsValue) -> Option<String> {
-    JSON::stringify(value).ok()?.as_string()
+    json_stringify(value).ok()?.as_string()
 }
 
 /// Writes one flat JSON object, member by member.

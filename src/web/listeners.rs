@@ -4,8 +4,8 @@
 //! the event is dispatched; each is checked again just before its call, so a listener
 //! removed by an earlier one in the same round is not called.
 
+use super::js_value::Function;
 use crate::prelude::*;
-use js_sys::Function;
 
 /// What a listener listens to, and so how it is called.
 #[derive(Debug, Clone, PartialEq, Eq)]
