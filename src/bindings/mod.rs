@@ -13,7 +13,7 @@ use alloc::rc::Rc;
 use wasm_bindgen::prelude::*;
 
 use crate::protocol::{ChannelState, DisconnectReason, LinkEnd};
-use crate::web::{now, parse_json, stringify, Driver, Function, ObjectWriter, Scope};
+use crate::web::{now, parse_json, stringify, Driver, Function, Kind, ObjectWriter};
 
 pub use options::{DEFAULT_AUTH_ENDPOINT, DEFAULT_AUTH_TIMEOUT_MS, DEFAULT_USER_AUTH_ENDPOINT};
 
@@ -161,27 +161,29 @@ impl JsClient {
     /// `pusher:subscription_count`, plus `echo-wasm:resumed` after a resubscription.
     /// Returns the id for `unbind`.
     pub fn bind(&self, channel: String, event: String, callback: Function) -> u32 {
-        self.driver
-            .listen(Scope::Event { channel, event }, callback)
+        self.driver.listen(Kind::Event, channel, event, callback)
     }
 
     /// Calls `callback(eventName, data, metadata)` for every event on `channel`.
     #[wasm_bindgen(js_name = bindAll)]
     pub fn bind_all(&self, channel: String, callback: Function) -> u32 {
-        self.driver.listen(Scope::Channel(channel), callback)
+        self.driver
+            .listen(Kind::Channel, channel, String::new(), callback)
     }
 
     /// Calls `callback(eventName, data, channelName)` for every event on every
     /// channel, and for connection-level events (`channelName` undefined).
     #[wasm_bindgen(js_name = bindGlobal)]
     pub fn bind_global(&self, callback: Function) -> u32 {
-        self.driver.listen(Scope::Global, callback)
+        self.driver
+            .listen(Kind::Global, String::new(), String::new(), callback)
     }
 
     /// Calls `callback({previous, current})` on every connection state change.
     #[wasm_bindgen(js_name = onStateChange)]
     pub fn on_state_change(&self, callback: Function) -> u32 {
-        self.driver.listen(Scope::StateChange, callback)
+        self.driver
+            .listen(Kind::StateChange, String::new(), String::new(), callback)
     }
 
     /// Calls `callback({type, message, code?, channel?, event?})` for errors that do
@@ -189,7 +191,8 @@ impl JsClient {
     /// `pusher:subscription_error` on the channel).
     #[wasm_bindgen(js_name = onError)]
     pub fn on_error(&self, callback: Function) -> u32 {
-        self.driver.listen(Scope::Error, callback)
+        self.driver
+            .listen(Kind::Error, String::new(), String::new(), callback)
     }
 
     /// Removes a listener by id. Returns whether it was there. A listener removed while

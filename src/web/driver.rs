@@ -11,31 +11,41 @@ use alloc::borrow::Cow;
 use alloc::rc::{Rc, Weak};
 use core::cell::{Ref, RefCell, RefMut};
 
-use super::js_value::Function;
 use wasm_bindgen::prelude::*;
 
 use super::auth::AuthConfig;
 use super::clock::now;
-use super::js_value::{parse_json, payload, ObjectWriter};
+use super::js_value::{parse_json, Function, ObjectWriter};
 use super::lifecycle::PageLifecycle;
-use super::listeners::{Audience, CallShape, Listeners, Scope};
+use super::listeners::{Kind, Listeners};
 use super::socket::{OpenError, Socket, SocketEvent};
 use super::timer::Timeout;
 use crate::protocol::json;
 use crate::protocol::{
     AuthRequest, ChannelKind, Client, ClientError, Config, DecryptError, Event, Instant, LinkId,
-    Member, Members, Output, PageEvent, SubscribeError, TriggerError,
+    Member, Members, Output, PageEvent, Payload, SubscribeError, TriggerError,
 };
 
-#[wasm_bindgen]
+// A listener that throws must not stop the others, nor vanish: it is reported the way
+// an uncaught error is (window.onerror, error trackers), or logged where `reportError`
+// does not exist. Caught in JS: one import instead of a call with `catch` glue plus two
+// more imports to report what it threw.
+#[wasm_bindgen(inline_js = r#"
+export function call(listener, a, b, c) {
+    try {
+        listener(a, b, c);
+    } catch (thrown) {
+        try {
+            reportError(thrown);
+        } catch {
+            console.error(thrown);
+        }
+    }
+}
+"#)]
 extern "C" {
-    // A listener that throws must not stop the others, nor vanish: it is reported the
-    // way an uncaught error is (window.onerror, error trackers), or logged where
-    // `reportError` does not exist.
-    #[wasm_bindgen(js_name = reportError, catch)]
-    fn report_error(thrown: &JsValue) -> Result<(), JsValue>;
-    #[wasm_bindgen(js_namespace = console, js_name = error)]
-    fn console_error(thrown: &JsValue);
+    /// `listener(a, b, c)`, reporting what it throws.
+    fn call(listener: &Function, a: &JsValue, b: &JsValue, c: &JsValue);
 }
 
 /// The event a channel emits after it was subscribed again following a reconnection
@@ -57,18 +67,20 @@ struct Shared {
     auth: Rc<AuthConfig>,
 }
 
-/// An event ready to be handed to listeners.
-enum Delivery {
-    /// A channel event (or connection-level, `channel: None`).
-    Channel {
-        channel: Option<String>,
-        /// Borrowed for the client's own events: no copy of a constant name.
-        event: Cow<'static, str>,
-        data: JsValue,
-        metadata: JsValue,
-    },
-    /// A state change or an error: one value.
-    Single(Audience<'static>, JsValue),
+/// An event ready to be handed to listeners: every kind of event comes down to this,
+/// with its values as JSON text, each parsed once for all its listeners.
+struct Delivery {
+    /// The kinds of listener that hear it, in the order they are called.
+    kinds: &'static [Kind],
+    /// The channel (`None`: connection-level, or a state change or error).
+    channel: Option<String>,
+    /// The event name. Borrowed for the client's own events: no copy of a constant.
+    event: Cow<'static, str>,
+    /// The data (JSON text, or text handed over as a string when it is not JSON);
+    /// `None`: `undefined`.
+    data: Option<String>,
+    /// The metadata of a channel event (`{user_id?}`), the same way.
+    metadata: Option<String>,
 }
 
 impl Driver {
@@ -179,9 +191,12 @@ impl Driver {
         Ref::map(self.shared(), |shared| &shared.core)
     }
 
-    /// Adds a listener; the id removes it.
-    pub fn listen(&self, scope: Scope, callback: Function) -> u32 {
-        self.shared_mut().listeners.add(scope, callback)
+    /// Adds a listener; the id removes it. `channel` and `event` as the kind needs
+    /// them (see [`Kind`]), else empty.
+    pub fn listen(&self, kind: Kind, channel: String, event: String, callback: Function) -> u32 {
+        self.shared_mut()
+            .listeners
+            .add(kind, channel, event, callback)
     }
 
     /// Removes a listener; `false` if it was not there.
@@ -321,93 +336,101 @@ impl Driver {
         let Some(delivery) = self.delivery(event) else {
             return;
         };
-        let (audience, event_name, channel_name, first, second) = match &delivery {
-            Delivery::Channel {
-                channel,
-                event,
-                data,
-                metadata,
-            } => (
-                Audience::Event {
-                    channel: channel.as_deref(),
-                    event,
-                },
-                JsValue::from_str(event),
-                channel
-                    .as_deref()
-                    .map_or(JsValue::UNDEFINED, JsValue::from_str),
-                data,
-                metadata,
-            ),
-            Delivery::Single(audience, value) => (
-                *audience,
-                JsValue::UNDEFINED,
-                JsValue::UNDEFINED,
-                value,
-                &JsValue::UNDEFINED,
-            ),
-        };
-        let chosen = self.shared().listeners.audience(audience);
-        for listener in chosen {
-            if !self.shared().listeners.contains(listener.id) {
-                continue;
-            }
-            // Always three arguments, the unused ones `undefined`: one JS import for
-            // every shape of listener.
-            let (a, b, c) = match listener.call {
-                CallShape::Data | CallShape::Single => (first, second, &JsValue::UNDEFINED),
-                CallShape::NamedData => (&event_name, first, second),
-                CallShape::Global => (&event_name, first, &channel_name),
-            };
-            let result = listener.callback.call3(&JsValue::UNDEFINED, a, b, c);
-            if let Err(thrown) = result {
-                if report_error(&thrown).is_err() {
-                    console_error(&thrown);
-                }
+        let channel = delivery.channel.as_deref();
+        let name = JsValue::from_str(&delivery.event);
+        let channel_name = channel.map_or(JsValue::UNDEFINED, JsValue::from_str);
+        let data = delivery
+            .data
+            .as_deref()
+            .map_or(JsValue::UNDEFINED, parse_json);
+        let metadata = delivery
+            .metadata
+            .as_deref()
+            .map_or(JsValue::UNDEFINED, parse_json);
+        let last = self.shared().listeners.last_id();
+        for &kind in delivery.kinds {
+            let mut after = 0;
+            loop {
+                let next =
+                    self.shared()
+                        .listeners
+                        .next(kind, after, last, channel, &delivery.event);
+                let Some((id, callback)) = next else {
+                    break;
+                };
+                after = id;
+                // Always three arguments, the unused ones `undefined`: one JS import for
+                // every shape of listener.
+                let (a, b, c) = match kind {
+                    Kind::Channel => (&name, &data, &metadata),
+                    Kind::Global => (&name, &data, &channel_name),
+                    _ => (&data, &metadata, &JsValue::UNDEFINED),
+                };
+                call(&callback, a, b, c);
             }
         }
     }
 
     /// What listeners receive for a core event.
     fn delivery(&self, event: Event) -> Option<Delivery> {
-        let on_channel = |channel: String, event: &'static str, data: JsValue| Delivery::Channel {
+        const STATE: &[Kind] = &[Kind::StateChange];
+        const ERROR: &[Kind] = &[Kind::Error];
+        const EVENT: &[Kind] = &[Kind::Event, Kind::Channel, Kind::Global];
+        let single = |kinds, data| Delivery {
+            kinds,
+            channel: None,
+            event: Cow::Borrowed(""),
+            data: Some(data),
+            metadata: None,
+        };
+        let global = |event, data| Delivery {
+            kinds: EVENT,
+            channel: None,
+            event,
+            data: Some(data),
+            metadata: None,
+        };
+        let on_channel = |channel, event: &'static str, data| Delivery {
+            kinds: EVENT,
             channel: Some(channel),
             event: Cow::Borrowed(event),
             data,
-            metadata: JsValue::UNDEFINED,
+            metadata: None,
         };
         Some(match event {
-            Event::StateChange { previous, current } => Delivery::Single(
-                Audience::StateChange,
+            Event::StateChange { previous, current } => single(
+                STATE,
                 ObjectWriter::new()
                     .string("previous", previous.as_str())
                     .string("current", current.as_str())
-                    .into_js(),
+                    .into_text(),
             ),
-            Event::Error(error) => Delivery::Single(Audience::Error, error_object(&error)),
+            Event::Error(error) => single(ERROR, error_json(&error)),
             Event::Message(message) => {
-                // Written as JSON like every other object handed to listeners: one
-                // parse rather than property sets through `Reflect` (for size).
                 let mut metadata = ObjectWriter::new();
                 if let Some(user_id) = &message.user_id {
                     metadata = metadata.string("user_id", user_id);
                 }
-                Delivery::Channel {
-                    data: payload(&message.data),
+                Delivery {
+                    kinds: EVENT,
                     channel: message.channel,
                     event: Cow::Owned(message.event),
-                    metadata: metadata.into_js(),
+                    data: match message.data {
+                        Payload::Absent => None,
+                        Payload::Json(text) | Payload::Text(text) => Some(text),
+                    },
+                    metadata: Some(metadata.into_text()),
                 }
             }
             Event::Subscribed { channel } => {
                 let data = if ChannelKind::of(&channel) == ChannelKind::Presence {
-                    self.members(&channel).unwrap_or_default()
+                    self.core().members(&channel).map(members_json)
                 } else {
-                    ObjectWriter::new().into_js()
+                    Some("{}".to_owned())
                 };
                 on_channel(channel, "pusher:subscription_succeeded", data)
             }
-            Event::Resumed { channel } => on_channel(channel, RESUMED_EVENT, JsValue::UNDEFINED),
+            Event::Resumed { channel } => on_channel(channel, RESUMED_EVENT, None),
             Event::SubscriptionError { channel, error } => {
                 let mut object = ObjectWriter::new()
                     .string("type", &error.kind)
@@ -415,44 +438,38 @@ impl Driver {
                 if let Some(status) = error.status {
                     object = object.number("status", status.into());
                 }
-                on_channel(channel, "pusher:subscription_error", object.into_js())
+                on_channel(
+                    channel,
+                    "pusher:subscription_error",
+                    Some(object.into_text()),
+                )
             }
             Event::SubscriptionCount { channel, count } => on_channel(
                 channel,
                 "pusher:subscription_count",
-                ObjectWriter::new()
-                    .number("subscription_count", count)
-                    .into_js(),
+                Some(
+                    ObjectWriter::new()
+                        .number("subscription_count", count)
+                        .into_text(),
+                ),
             ),
-            Event::MemberAdded { channel, member } => on_channel(
-                channel,
-                "pusher:member_added",
-                parse_json(&member_json(&member)),
-            ),
-            Event::MemberRemoved { channel, member } => on_channel(
-                channel,
-                "pusher:member_removed",
-                parse_json(&member_json(&member)),
-            ),
-            Event::SignedIn { user_data } => Delivery::Channel {
-                channel: None,
-                event: Cow::Borrowed("pusher:signin_success"),
-                data: parse_json(&user_data),
-                metadata: JsValue::UNDEFINED,
-            },
+            Event::MemberAdded { channel, member } => {
+                on_channel(channel, "pusher:member_added", Some(member_json(&member)))
+            }
+            Event::MemberRemoved { channel, member } => {
+                on_channel(channel, "pusher:member_removed", Some(member_json(&member)))
+            }
+            Event::SignedIn { user_data } => {
+                global(Cow::Borrowed("pusher:signin_success"), user_data)
+            }
             Event::Watchlist { name, user_ids } => {
                 let data = ObjectWriter::new()
                     .string("name", &name)
                     .raw("user_ids", &user_ids)
-                    .into_js();
+                    .into_text();
                 let mut event = String::from("watchlist:");
                 event.push_str(&name);
-                Delivery::Channel {
-                    channel: None,
-                    event: Cow::Owned(event),
-                    data,
-                    metadata: JsValue::UNDEFINED,
-                }
+                global(Cow::Owned(event), data)
             }
             // Debounced and throttled listeners come with the listener options.
             Event::Flush { .. } => return None,
@@ -497,7 +514,7 @@ fn member_json(member: &Member) -> String {
 }
 
 /// An error for the app's error listeners: `{type, message, code?, channel?, event?}`.
-fn error_object(error: &ClientError) -> JsValue {
+fn error_json(error: &ClientError) -> String {
     let (kind, message, code): (_, &str, _) = match error {
         ClientError::Server { code, message } => ("PusherError", message, *code),
         ClientError::Refused { code, message } => ("ConnectionRefused", message, Some(*code)),
@@ -514,7 +531,7 @@ fn error_object(error: &ClientError) -> JsValue {
     if let ClientError::Decryption { channel, event, .. } = error {
         object = object.string("channel", channel).string("event", event);
     }
-    object.into_js()
+    object.into_text()
 }
 
 fn decrypt_message(error: &DecryptError) -> &'static str {

@@ -8,7 +8,6 @@ use crate::prelude::*;
 use wasm_bindgen::prelude::*;
 
 use crate::protocol::json;
-use crate::protocol::Payload;
 
 // The few built-ins the shell calls, declared here rather than taken from `js-sys`:
 // linking `js-sys` brings along an exported task poller for its futures support (dead
@@ -54,15 +53,6 @@ pub mod Reflect {
 /// `JSON.parse(text)`, or the text itself when it is not JSON.
 pub fn parse_json(text: &str) -> JsValue {
     json_parse(text).unwrap_or_else(|_| JsValue::from_str(text))
-}
-
-/// An event payload as listeners receive it: parsed once. Text (a string `data`, which
-/// servers use for double-encoded JSON) that is not JSON stays the string it was.
-pub fn payload(payload: &Payload) -> JsValue {
-    match payload {
-        Payload::Absent => JsValue::UNDEFINED,
-        Payload::Json(text) | Payload::Text(text) => parse_json(text),
-    }
 }
 
 /// `JSON.stringify(value)`; `None` for values JSON cannot represent (`undefined`, a
@@ -124,10 +114,5 @@ impl ObjectWriter {
     pub fn into_text(mut self) -> String {
         self.out.push('}');
         self.out
-    }
-
-    /// The object, parsed into JS.
-    pub fn into_js(self) -> JsValue {
-        parse_json(&self.into_text())
     }
 }

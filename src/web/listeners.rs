@@ -1,24 +1,23 @@
 //! The app's listeners, and who hears which event.
 //!
-//! Listeners are called by the driver with no borrow held, from a snapshot taken when
-//! the event is dispatched; each is checked again just before its call, so a listener
-//! removed by an earlier one in the same round is not called.
+//! The driver calls listeners with no borrow held, looking each one up just before its
+//! call ([`Listeners::next`]) rather than from a snapshot: a listener removed by an
+//! earlier one in the same round is not found any more, and one added during the round
+//! is left out by the id limit taken when the round began.
 
-use super::js_value::Function;
 use crate::prelude::*;
 
-/// What a listener listens to, and so how it is called.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Scope {
+use super::js_value::Function;
+
+/// What a listener listens to, and so how it is called. The order is the order of
+/// delivery: an event on a channel goes to its own listeners first, then to the
+/// channel's catch-all ones, then to the global ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
     /// One event on one channel: `callback(data, metadata)`.
-    Event {
-        /// The channel.
-        channel: String,
-        /// The event name, as sent.
-        event: String,
-    },
+    Event,
     /// Every event on one channel: `callback(eventName, data, metadata)`.
-    Channel(String),
+    Channel,
     /// Every event on every channel, and connection-level events:
     /// `callback(eventName, data, channelName)`.
     Global,
@@ -28,69 +27,43 @@ pub enum Scope {
     Error,
 }
 
-/// What an event is addressed to.
-#[derive(Debug, Clone, Copy)]
-pub enum Audience<'a> {
-    /// Listeners of `event` on `channel` (or of the connection, for `None`).
-    Event {
-        /// The channel.
-        channel: Option<&'a str>,
-        /// The event name.
-        event: &'a str,
-    },
-    /// State-change listeners.
-    StateChange,
-    /// Error listeners.
-    Error,
-}
-
-/// A listener chosen for one event: its id (to re-check), callback and scope kind.
-pub struct Chosen {
-    /// The listener's id.
-    pub id: u32,
-    /// The callback.
-    pub callback: Function,
-    /// How to call it.
-    pub call: CallShape,
-}
-
-/// The argument list a listener expects.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CallShape {
-    /// `(data, metadata)`.
-    Data,
-    /// `(eventName, data, metadata)`.
-    NamedData,
-    /// `(eventName, data, channelName)`.
-    Global,
-    /// `(value)`.
-    Single,
-}
-
 struct Listener {
     id: u32,
-    scope: Scope,
+    kind: Kind,
+    /// The channel of `Event` and `Channel` listeners, else empty.
+    channel: String,
+    /// The event name of `Event` listeners, else empty.
+    event: String,
     callback: Function,
 }
 
-/// Every listener, in the order they were added.
+/// Every listener, in the order they were added, which is the order of their ids.
 #[derive(Default)]
 pub struct Listeners {
-    next_id: u32,
+    last_id: u32,
     list: Vec<Listener>,
 }
 
 impl Listeners {
-    /// Adds a listener; the id removes it again.
-    pub fn add(&mut self, scope: Scope, callback: Function) -> u32 {
-        self.next_id = self.next_id.wrapping_add(1);
-        let id = self.next_id;
+    /// Adds a listener; the id removes it again. `channel` and `event` are only read
+    /// for the kinds that have them.
+    pub fn add(&mut self, kind: Kind, channel: String, event: String, callback: Function) -> u32 {
+        self.last_id = self.last_id.wrapping_add(1);
+        let id = self.last_id;
         self.list.push(Listener {
             id,
-            scope,
+            kind,
+            channel,
+            event,
             callback,
         });
         id
+    }
+
+    /// The id of the listener added last: listeners added after it are not called for
+    /// an event already being delivered.
+    pub fn last_id(&self) -> u32 {
+        self.last_id
     }
 
     /// Removes a listener. `false` if there was none with that id.
@@ -103,62 +76,33 @@ impl Listeners {
     /// Removes every listener of one channel (it was left: a later subscription to the
     /// same name starts with none, as in pusher-js).
     pub fn remove_channel(&mut self, channel: &str) {
-        self.list.retain(|listener| match &listener.scope {
-            Scope::Event { channel: c, .. } | Scope::Channel(c) => c != channel,
-            _ => true,
+        self.list.retain(|listener| {
+            !matches!(listener.kind, Kind::Event | Kind::Channel) || listener.channel != channel
         });
     }
 
-    /// Whether a listener is still registered.
-    pub fn contains(&self, id: u32) -> bool {
-        self.list.iter().any(|listener| listener.id == id)
-    }
-
-    /// The listeners that hear an event: on a channel, the event's own listeners first,
-    /// then the channel's catch-all ones, then the global ones.
-    pub fn audience(&self, audience: Audience<'_>) -> Vec<Chosen> {
-        let rank = |scope: &Scope| -> Option<(u8, CallShape)> {
-            match (audience, scope) {
-                (
-                    Audience::Event {
-                        channel: Some(channel),
-                        event,
-                    },
-                    Scope::Event {
-                        channel: c,
-                        event: e,
-                    },
-                ) if c == channel && e == event => Some((0, CallShape::Data)),
-                (
-                    Audience::Event {
-                        channel: Some(channel),
-                        ..
-                    },
-                    Scope::Channel(c),
-                ) if c == channel => Some((1, CallShape::NamedData)),
-                (Audience::Event { .. }, Scope::Global) => Some((2, CallShape::Global)),
-                (Audience::StateChange, Scope::StateChange) | (Audience::Error, Scope::Error) => {
-                    Some((0, CallShape::Single))
-                }
-                _ => None,
-            }
-        };
-        // One pass per rank keeps the order listeners were added within a rank, without
-        // pulling a sort into the module.
-        let mut chosen = Vec::new();
-        for order in 0..3 {
-            for listener in &self.list {
-                if let Some((rank, call)) = rank(&listener.scope) {
-                    if rank == order {
-                        chosen.push(Chosen {
-                            id: listener.id,
-                            callback: listener.callback.clone(),
-                            call,
-                        });
+    /// The first listener of `kind` after id `after` (up to id `last`) that hears
+    /// `event` on `channel` (`None`: connection-level), with its id.
+    pub fn next(
+        &self,
+        kind: Kind,
+        after: u32,
+        last: u32,
+        channel: Option<&str>,
+        event: &str,
+    ) -> Option<(u32, Function)> {
+        let listener = self.list.iter().find(|listener| {
+            listener.kind == kind
+                && listener.id > after
+                && listener.id <= last
+                && match kind {
+                    Kind::Event => {
+                        channel == Some(listener.channel.as_str()) && listener.event == event
                     }
+                    Kind::Channel => channel == Some(listener.channel.as_str()),
+                    _ => true,
                 }
-            }
-        }
-        chosen
+        })?;
+        Some((listener.id, listener.callback.clone()))
     }
 }

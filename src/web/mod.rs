@@ -20,7 +20,7 @@ pub use auth::{AuthConfig, AuthSource, HttpAuth};
 pub use clock::{now, random_seed};
 pub use driver::{Driver, RESUMED_EVENT};
 pub use js_value::{parse_json, stringify, Function, ObjectWriter, Reflect};
-pub use listeners::Scope;
+pub use listeners::Kind;
 
 use wasm_bindgen::prelude::*;
 
