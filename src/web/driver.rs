@@ -7,7 +7,6 @@
 //! channel, bind another listener, disconnect) and simply starts a nested pump.
 
 use crate::prelude::*;
-use alloc::borrow::Cow;
 use alloc::rc::{Rc, Weak};
 use core::cell::{Ref, RefCell, RefMut};
 
@@ -74,8 +73,8 @@ struct Delivery {
     kinds: &'static [Kind],
     /// The channel (`None`: connection-level, or a state change or error).
     channel: Option<String>,
-    /// The event name. Borrowed for the client's own events: no copy of a constant.
-    event: Cow<'static, str>,
+    /// The event name (owned even for the constant ones: less code than a `Cow`).
+    event: String,
     /// The data (JSON text, or text handed over as a string when it is not JSON);
     /// `None`: `undefined`.
     data: Option<String>,
@@ -373,54 +372,31 @@ impl Driver {
 
     /// What listeners receive for a core event.
     fn delivery(&self, event: Event) -> Option<Delivery> {
-        const STATE: &[Kind] = &[Kind::StateChange];
-        const ERROR: &[Kind] = &[Kind::Error];
-        const EVENT: &[Kind] = &[Kind::Event, Kind::Channel, Kind::Global];
-        let single = |kinds, data| Delivery {
-            kinds,
-            channel: None,
-            event: Cow::Borrowed(""),
-            data: Some(data),
-            metadata: None,
-        };
-        let global = |event, data| Delivery {
-            kinds: EVENT,
-            channel: None,
-            event,
-            data: Some(data),
-            metadata: None,
-        };
-        let on_channel = |channel, event: &'static str, data| Delivery {
-            kinds: EVENT,
-            channel: Some(channel),
-            event: Cow::Borrowed(event),
-            data,
-            metadata: None,
-        };
-        Some(match event {
-            Event::StateChange { previous, current } => single(
-                STATE,
-                ObjectWriter::new()
+        let mut kinds: &'static [Kind] = &[Kind::Event, Kind::Channel, Kind::Global];
+        let mut metadata = None;
+        let (channel, event, data): (_, String, _) = match event {
+            Event::StateChange { previous, current } => {
+                kinds = &[Kind::StateChange];
+                let state = ObjectWriter::new()
                     .string("previous", previous.as_str())
-                    .string("current", current.as_str())
-                    .into_text(),
-            ),
-            Event::Error(error) => single(ERROR, error_json(&error)),
+                    .string("current", current.as_str());
+                (None, String::new(), Some(state.into_text()))
+            }
+            Event::Error(error) => {
+                kinds = &[Kind::Error];
+                (None, String::new(), Some(error_json(&error)))
+            }
             Event::Message(message) => {
-                let mut metadata = ObjectWriter::new();
+                let mut object = ObjectWriter::new();
                 if let Some(user_id) = &message.user_id {
-                    metadata = metadata.string("user_id", user_id);
+                    object = object.string("user_id", user_id);
                 }
-                Delivery {
-                    kinds: EVENT,
-                    channel: message.channel,
-                    event: Cow::Owned(message.event),
-                    data: match message.data {
-                        Payload::Absent => None,
-                        Payload::Json(text) | Payload::Text(text) => Some(text),
-                    },
-                    metadata: Some(metadata.into_text()),
-                }
+                metadata = Some(object.into_text());
+                let data = match message.data {
+                    Payload::Absent => None,
+                    Payload::Json(text) | Payload::Text(text) => Some(text),
+                };
+                (message.channel, message.event, data)
             }
             Event::Subscribed { channel } => {
                 let data = if ChannelKind::of(&channel) == ChannelKind::Presence {
@@ -428,9 +404,13 @@ impl Driver {
                 } else {
                     Some("{}".to_owned())
                 };
-                on_channel(channel, "pusher:subscription_succeeded", data)
+                (
+                    Some(channel),
+                    "pusher:subscription_succeeded".to_owned(),
+                    data,
+                )
             }
-            Event::Resumed { channel } => on_channel(channel, RESUMED_EVENT, None),
+            Event::Resumed { channel } => (Some(channel), RESUMED_EVENT.to_owned(), None),
             Event::SubscriptionError { channel, error } => {
                 let mut object = ObjectWriter::new()
                     .string("type", &error.kind)
@@ -438,29 +418,24 @@ impl Driver {
                 if let Some(status) = error.status {
                     object = object.number("status", status.into());
                 }
-                on_channel(
-                    channel,
-                    "pusher:subscription_error",
-                    Some(object.into_text()),
-                )
+                let data = Some(object.into_text());
+                (Some(channel), "pusher:subscription_error".to_owned(), data)
             }
-            Event::SubscriptionCount { channel, count } => on_channel(
-                channel,
-                "pusher:subscription_count",
-                Some(
-                    ObjectWriter::new()
-                        .number("subscription_count", count)
-                        .into_text(),
-                ),
-            ),
+            Event::SubscriptionCount { channel, count } => {
+                let object = ObjectWriter::new().number("subscription_count", count);
+                let data = Some(object.into_text());
+                (Some(channel), "pusher:subscription_count".to_owned(), data)
+            }
             Event::MemberAdded { channel, member } => {
-                on_channel(channel, "pusher:member_added", Some(member_json(&member)))
+                let data = Some(member_json(&member));
+                (Some(channel), "pusher:member_added".to_owned(), data)
             }
             Event::MemberRemoved { channel, member } => {
-                on_channel(channel, "pusher:member_removed", Some(member_json(&member)))
+                let data = Some(member_json(&member));
+                (Some(channel), "pusher:member_removed".to_owned(), data)
             }
             Event::SignedIn { user_data } => {
-                global(Cow::Borrowed("pusher:signin_success"), user_data)
+                (None, "pusher:signin_success".to_owned(), Some(user_data))
             }
             Event::Watchlist { name, user_ids } => {
                 let data = ObjectWriter::new()
@@ -469,10 +444,17 @@ impl Driver {
                     .into_text();
                 let mut event = String::from("watchlist:");
                 event.push_str(&name);
-                global(Cow::Owned(event), data)
+                (None, event, Some(data))
             }
             // Debounced and throttled listeners come with the listener options.
             Event::Flush { .. } => return None,
+        };
+        Some(Delivery {
+            kinds,
+            channel,
+            event,
+            data,
+            metadata,
         })
     }
 }
