@@ -88,29 +88,30 @@ impl JsClient {
         let text = {
             let core = self.driver.core();
             let status = core.status();
-            let mut object = ObjectWriter::new()
+            let mut object = ObjectWriter::new();
+            object
                 .string("state", status.state.as_str())
                 .number("attempt", status.attempt.into());
             if let Some(socket_id) = status.socket_id {
-                object = object.string("socketId", socket_id);
+                object.string("socketId", socket_id);
             }
             if let Some(at) = status.next_retry_at {
                 let wait = at.as_millis().saturating_sub(now().as_millis());
-                object = object.number("nextRetryIn", wait);
+                object.number("nextRetryIn", wait);
             }
             if let Some(end) = status.last_end {
-                object = object.raw("lastClose", &link_end_json(end));
+                object.raw("lastClose", &link_end_json(end));
             }
             if let Some(reason) = status.disconnect_reason {
-                object = object.string("reason", reason.as_str());
+                object.string("reason", reason.as_str());
                 if let (DisconnectReason::Refused { code }, Some(end)) = (reason, status.last_end) {
-                    object = object
+                    object
                         .number("code", (*code).into())
                         .string("message", end.reason());
                 }
             }
             if let Some(failure) = status.failure {
-                object = object.string("failure", failure);
+                object.string("failure", failure);
             }
             object.into_text()
         };
@@ -273,7 +274,8 @@ fn optional_string(text: Option<String>) -> JsValue {
 fn link_end_json(end: &LinkEnd) -> String {
     let mut object = ObjectWriter::new();
     if let Some(code) = end.code() {
-        object = object.number("code", code.into());
+        object.number("code", code.into());
     }
-    object.string("reason", end.reason()).into_text()
+    object.string("reason", end.reason());
+    object.into_text()
 }

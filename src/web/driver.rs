@@ -377,7 +377,8 @@ impl Driver {
         let (channel, event, data): (_, String, _) = match event {
             Event::StateChange { previous, current } => {
                 kinds = &[Kind::StateChange];
-                let state = ObjectWriter::new()
+                let mut state = ObjectWriter::new();
+                state
                     .string("previous", previous.as_str())
                     .string("current", current.as_str());
                 (None, String::new(), Some(state.into_text()))
@@ -389,7 +390,7 @@ impl Driver {
             Event::Message(message) => {
                 let mut object = ObjectWriter::new();
                 if let Some(user_id) = &message.user_id {
-                    object = object.string("user_id", user_id);
+                    object.string("user_id", user_id);
                 }
                 metadata = Some(object.into_text());
                 let data = match message.data {
@@ -412,17 +413,19 @@ impl Driver {
             }
             Event::Resumed { channel } => (Some(channel), RESUMED_EVENT.to_owned(), None),
             Event::SubscriptionError { channel, error } => {
-                let mut object = ObjectWriter::new()
+                let mut object = ObjectWriter::new();
+                object
                     .string("type", &error.kind)
                     .string("error", &error.error);
                 if let Some(status) = error.status {
-                    object = object.number("status", status.into());
+                    object.number("status", status.into());
                 }
                 let data = Some(object.into_text());
                 (Some(channel), "pusher:subscription_error".to_owned(), data)
             }
             Event::SubscriptionCount { channel, count } => {
-                let object = ObjectWriter::new().number("subscription_count", count);
+                let mut object = ObjectWriter::new();
+                object.number("subscription_count", count);
                 let data = Some(object.into_text());
                 (Some(channel), "pusher:subscription_count".to_owned(), data)
             }
@@ -438,10 +441,9 @@ impl Driver {
                 (None, "pusher:signin_success".to_owned(), Some(user_data))
             }
             Event::Watchlist { name, user_ids } => {
-                let data = ObjectWriter::new()
-                    .string("name", &name)
-                    .raw("user_ids", &user_ids)
-                    .into_text();
+                let mut object = ObjectWriter::new();
+                object.string("name", &name).raw("user_ids", &user_ids);
+                let data = object.into_text();
                 let mut event = String::from("watchlist:");
                 event.push_str(&name);
                 (None, event, Some(data))
@@ -480,19 +482,21 @@ fn members_json(members: &Members) -> String {
     }
     hash.push('}');
     let me = members.me().map_or_else(|| "null".to_owned(), member_json);
-    ObjectWriter::new()
+    let mut object = ObjectWriter::new();
+    object
         .number("count", members.count())
         .raw("me", &me)
-        .raw("members", &hash)
-        .into_text()
+        .raw("members", &hash);
+    object.into_text()
 }
 
 /// `{id, info}`, pusher-js's member object, with the id as the server sent it.
 fn member_json(member: &Member) -> String {
-    ObjectWriter::new()
+    let mut object = ObjectWriter::new();
+    object
         .raw("id", &member.id_json)
-        .raw("info", &member.info_json)
-        .into_text()
+        .raw("info", &member.info_json);
+    object.into_text()
 }
 
 /// An error for the app's error listeners: `{type, message, code?, channel?, event?}`.
@@ -504,14 +508,13 @@ fn error_json(error: &ClientError) -> String {
         ClientError::Decryption { error, .. } => ("DecryptionError", decrypt_message(error), None),
         ClientError::SignIn { message } => ("SignInError", message, None),
     };
-    let mut object = ObjectWriter::new()
-        .string("type", kind)
-        .string("message", message);
+    let mut object = ObjectWriter::new();
+    object.string("type", kind).string("message", message);
     if let Some(code) = code {
-        object = object.number("code", code.into());
+        object.number("code", code.into());
     }
     if let ClientError::Decryption { channel, event, .. } = error {
-        object = object.string("channel", channel).string("event", event);
+        object.string("channel", channel).string("event", event);
     }
     object.into_text()
 }

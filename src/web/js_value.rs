@@ -80,34 +80,31 @@ impl ObjectWriter {
         Self::default()
     }
 
-    fn key(mut self, key: &str) -> Self {
+    fn key(&mut self, key: &str) -> &mut String {
         if self.out.len() > 1 {
             self.out.push(',');
         }
         json::write_string(&mut self.out, key);
         self.out.push(':');
-        self
+        &mut self.out
     }
 
     /// `"key": "value"`.
-    pub fn string(self, key: &str, value: &str) -> Self {
-        let mut this = self.key(key);
-        json::write_string(&mut this.out, value);
-        this
+    pub fn string(&mut self, key: &str, value: &str) -> &mut Self {
+        json::write_string(self.key(key), value);
+        self
     }
 
     /// `"key": value` for a value that is already JSON text.
-    pub fn raw(self, key: &str, raw_json: &str) -> Self {
-        let mut this = self.key(key);
-        this.out.push_str(raw_json);
-        this
+    pub fn raw(&mut self, key: &str, raw_json: &str) -> &mut Self {
+        self.key(key).push_str(raw_json);
+        self
     }
 
     /// `"key": n`.
-    pub fn number(self, key: &str, n: u64) -> Self {
-        let mut this = self.key(key);
-        json::write_u64(&mut this.out, n);
-        this
+    pub fn number(&mut self, key: &str, n: u64) -> &mut Self {
+        json::write_u64(self.key(key), n);
+        self
     }
 
     /// The JSON text.
