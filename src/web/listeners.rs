@@ -68,17 +68,25 @@ impl Listeners {
 
     /// Removes a listener. `false` if there was none with that id.
     pub fn remove(&mut self, id: u32) -> bool {
-        let before = self.list.len();
-        self.list.retain(|listener| listener.id != id);
-        self.list.len() != before
+        self.remove_where(id, None)
     }
 
     /// Removes every listener of one channel (it was left: a later subscription to the
     /// same name starts with none, as in pusher-js).
     pub fn remove_channel(&mut self, channel: &str) {
+        self.remove_where(0, Some(channel));
+    }
+
+    /// Removes the listener `id` (ids start at 1) and those of `channel`: one `retain`
+    /// for both removals, whose code is instantiated per predicate.
+    fn remove_where(&mut self, id: u32, channel: Option<&str>) -> bool {
+        let before = self.list.len();
         self.list.retain(|listener| {
-            !matches!(listener.kind, Kind::Event | Kind::Channel) || listener.channel != channel
+            listener.id != id
+                && (!matches!(listener.kind, Kind::Event | Kind::Channel)
+                    || Some(listener.channel.as_str()) != channel)
         });
+        self.list.len() != before
     }
 
     /// The first listener of `kind` after id `after` (up to id `last`) that hears
