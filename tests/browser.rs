@@ -945,6 +945,65 @@ async fn listeners_may_leave_the_channel_from_inside_a_callback() {
 }
 
 #[wasm_bindgen_test]
+async fn an_event_reaches_its_listeners_in_order_and_not_those_bound_meanwhile() {
+    let mut probe = connected_probe("{}").await;
+    let heard = |who: &'static str| JsValue::from_str(who);
+    let log = probe.log.clone();
+    let global = probe.callback(move |event, _, _| {
+        if event.as_string().as_deref() == Some("Tick") {
+            log.push("order", &heard("global"));
+        }
+    });
+    let log = probe.log.clone();
+    let all = probe.callback(move |event, _, _| {
+        if event.as_string().as_deref() == Some("Tick") {
+            log.push("order", &heard("all"));
+        }
+    });
+    let log = probe.log.clone();
+    let late = probe.callback(move |_, _, _| log.push("order", &heard("late")));
+    // The event's own listener binds another one for the same event while the event is
+    // being delivered: that one hears the next event, not this one.
+    let client = Rc::new(RefCell::new(None::<JsClient>));
+    let slot = Rc::clone(&client);
+    let late = RefCell::new(Some(late));
+    let log = probe.log.clone();
+    let own = probe.callback(move |_, _, _| {
+        log.push("order", &heard("own"));
+        if let (Some(client), Some(late)) = (slot.borrow().as_ref(), late.borrow_mut().take()) {
+            client.bind("ordered".into(), "Tick".into(), late);
+        }
+    });
+    // Bound in the reverse order of delivery.
+    probe.client.bind_global(global);
+    probe.client.bind_all("ordered".into(), all);
+    probe.client.bind("ordered".into(), "Tick".into(), own);
+    probe.client.subscribe("ordered").unwrap();
+    probe.subscribed("ordered").await;
+    let Probe {
+        client: inner,
+        log,
+        closures,
+    } = probe;
+    *client.borrow_mut() = Some(inner);
+
+    trigger("ordered", "Tick", "1").await;
+    wait_until("three listeners", 10_000, || log.count("order") >= 3).await;
+    pause(300).await;
+    assert_eq!(
+        log.data_of("order"),
+        [r#""own""#, r#""all""#, r#""global""#]
+    );
+    trigger("ordered", "Tick", "2").await;
+    wait_until("four more", 10_000, || log.count("order") >= 7).await;
+    assert_eq!(
+        log.data_of("order")[3..],
+        [r#""own""#, r#""late""#, r#""all""#, r#""global""#]
+    );
+    drop(closures);
+}
+
+#[wasm_bindgen_test]
 async fn user_sign_in_is_confirmed_by_the_server() {
     let options = options("{}");
     let user_auth = json(&format!(
