@@ -727,7 +727,7 @@ async fn client_events_go_between_two_clients_and_are_refused_on_public_channels
         .trigger(
             channel,
             "client-typing",
-            json(r#"{"name":"Ada","typing":true}"#),
+            &json(r#"{"name":"Ada","typing":true}"#),
         )
         .map_err(JsValue::from)
         .unwrap();
@@ -747,7 +747,7 @@ async fn client_events_go_between_two_clients_and_are_refused_on_public_channels
     for (on, event, reason) in refusals {
         let error = sender
             .client
-            .trigger(on, event, json("{}"))
+            .trigger(on, event, &json("{}"))
             .map_err(JsValue::from)
             .expect_err("refused");
         let message = error_text(&error);
@@ -756,10 +756,7 @@ async fn client_events_go_between_two_clients_and_are_refused_on_public_channels
     // Unserializable data is refused before anything is sent.
     let cyclic = js_sys::Object::new();
     set(&cyclic, "me", &cyclic);
-    assert!(sender
-        .client
-        .trigger(channel, "client-x", cyclic.into())
-        .is_err());
+    assert!(sender.client.trigger(channel, "client-x", &cyclic).is_err());
 
     // The server does not echo to the sender; give it time to prove it.
     pause(300).await;
@@ -784,7 +781,7 @@ async fn encrypted_channel_events_are_decrypted() {
     );
     let error = probe
         .client
-        .trigger(channel, "client-x", json("{}"))
+        .trigger(channel, "client-x", &json("{}"))
         .map_err(JsValue::from)
         .expect_err("no client events on encrypted channels");
     assert!(error_text(&error).contains("encrypted"));

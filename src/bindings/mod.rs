@@ -206,8 +206,8 @@ impl JsClient {
     /// `data` must be JSON-serializable. Throws, with the reason, when it cannot be
     /// sent: wrong name, public or encrypted channel, not subscribed yet, or more than
     /// 10 per second.
-    pub fn trigger(&self, channel: &str, event: &str, data: JsValue) -> Result<(), JsError> {
-        let data = stringify(&data)
+    pub fn trigger(&self, channel: &str, event: &str, data: &JsValue) -> Result<(), JsError> {
+        let data = stringify(data)
             .ok_or_else(|| js_error("client event data must be JSON-serializable"))?;
         self.driver
             .trigger(channel, event, &data)
