@@ -19,7 +19,6 @@ use super::lifecycle::PageLifecycle;
 use super::listeners::{Kind, Listeners};
 use super::socket::{OpenError, Socket, SocketEvent};
 use super::timer::Timeout;
-use crate::protocol::json;
 use crate::protocol::{
     AuthRequest, ChannelKind, Client, ClientError, Config, DecryptError, Event, Instant, LinkId,
     Member, Members, Output, PageEvent, Payload, SubscribeError, TriggerError,
@@ -471,22 +470,16 @@ fn take_socket(socket: &mut Option<(LinkId, Socket)>, link: LinkId) -> Option<So
 /// `{count, me: {id, info} | null, members: {id: info}}`, the shape laravel-echo's
 /// `here()` reads (`Object.values(members)`), with ids as the server sent them.
 fn members_json(members: &Members) -> String {
-    let mut hash = String::from("{");
-    for (i, member) in members.iter().enumerate() {
-        if i > 0 {
-            hash.push(',');
-        }
-        json::write_string(&mut hash, &member.id);
-        hash.push(':');
-        hash.push_str(&member.info_json);
+    let mut hash = ObjectWriter::new();
+    for member in members.iter() {
+        hash.raw(&member.id, &member.info_json);
     }
-    hash.push('}');
     let me = members.me().map_or_else(|| "null".to_owned(), member_json);
     let mut object = ObjectWriter::new();
     object
         .number("count", members.count())
         .raw("me", &me)
-        .raw("members", &hash);
+        .raw("members", &hash.into_text());
     object.into_text()
 }
 

@@ -80,6 +80,7 @@ impl ObjectWriter {
         Self::default()
     }
 
+    /// Escaped: keys are not always constants (a presence channel's member ids).
     fn key(&mut self, key: &str) -> &mut String {
         if self.out.len() > 1 {
             self.out.push(',');
