@@ -67,7 +67,7 @@ impl JsClient {
         unchecked_return_type = "string | undefined"
     )]
     pub fn js_socket_id(&self) -> JsValue {
-        optional_string(self.socket_id())
+        optional_string(self.driver.core().socket_id())
     }
 
     /// The signed-in user's id, once `signIn()` was confirmed.
@@ -77,7 +77,7 @@ impl JsClient {
         unchecked_return_type = "string | undefined"
     )]
     pub fn js_user_id(&self) -> JsValue {
-        optional_string(self.user_id())
+        optional_string(self.driver.core().user_id())
     }
 
     /// The state with its detail: `{state, socketId, attempt, nextRetryIn, lastClose,
@@ -265,10 +265,10 @@ impl JsClient {
     }
 }
 
-/// A string for JS, or `undefined`. The text is copied out of the client first, so no
-/// borrow of it is held while the JS string is made.
-fn optional_string(text: Option<String>) -> JsValue {
-    text.map_or(JsValue::UNDEFINED, |text| JsValue::from_str(&text))
+/// A string for JS, or `undefined`. Made while the client is borrowed: making a JS
+/// string runs no app code, which could call back into the client.
+fn optional_string(text: Option<&str>) -> JsValue {
+    text.map_or(JsValue::UNDEFINED, JsValue::from_str)
 }
 
 fn link_end_json(end: &LinkEnd) -> String {
