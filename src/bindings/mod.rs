@@ -146,8 +146,8 @@ impl JsClient {
     /// The names of the channels the client wants, in the order they were subscribed.
     pub fn channels(&self) -> JsValue {
         let mut text = String::from("[");
-        for (i, name) in self.driver.core().channel_names().enumerate() {
-            if i > 0 {
+        for name in self.driver.core().channel_names() {
+            if text.len() > 1 {
                 text.push(',');
             }
             crate::protocol::json::write_string(&mut text, name);
