@@ -239,10 +239,10 @@ impl Probe {
         let on_state = probe.callback(move |change, _, _| {
             log.push("state", &get(&change, "current"));
         });
-        probe.client.on_state_change(on_state);
+        probe.client.on_state_change(&on_state);
         let log = probe.log.clone();
         let on_error = probe.callback(move |error, _, _| log.push("error", &error));
-        probe.client.on_error(on_error);
+        probe.client.on_error(&on_error);
         probe
     }
 
@@ -258,7 +258,7 @@ impl Probe {
         let log = self.log.clone();
         let label = format!("{channel}/{event}");
         let callback = self.callback(move |data, _, _| log.push(&label, &data));
-        self.client.bind(channel.into(), event.into(), callback)
+        self.client.bind(channel, event, &callback)
     }
 
     async fn connected(&self) -> String {
@@ -847,9 +847,7 @@ async fn a_dropped_client_leaves_nothing_behind() {
     let calls = Log::default();
     let calls_in_listener = calls.clone();
     let callback = doomed.callback(move |data, _, _| calls_in_listener.push("after-drop", &data));
-    doomed
-        .client
-        .bind("drop-public".into(), "Tick".into(), callback);
+    doomed.client.bind("drop-public", "Tick", &callback);
     doomed.client.subscribe("drop-public").unwrap();
     doomed.client.subscribe(channel).unwrap();
     doomed.subscribed(channel).await;
@@ -911,11 +909,9 @@ async fn listeners_may_leave_the_channel_from_inside_a_callback() {
         log.push("throwing", &data);
         wasm_bindgen::throw_str("a listener that throws");
     });
-    probe
-        .client
-        .bind("reentrant".into(), "Tick".into(), throwing);
-    probe.client.bind("reentrant".into(), "Tick".into(), first);
-    probe.client.bind("reentrant".into(), "Tick".into(), second);
+    probe.client.bind("reentrant", "Tick", &throwing);
+    probe.client.bind("reentrant", "Tick", &first);
+    probe.client.bind("reentrant", "Tick", &second);
     probe.client.subscribe("reentrant").unwrap();
     probe.subscribed("reentrant").await;
     let Probe {
@@ -968,13 +964,13 @@ async fn an_event_reaches_its_listeners_in_order_and_not_those_bound_meanwhile()
     let own = probe.callback(move |_, _, _| {
         log.push("order", &heard("own"));
         if let (Some(client), Some(late)) = (slot.borrow().as_ref(), late.borrow_mut().take()) {
-            client.bind("ordered".into(), "Tick".into(), late);
+            client.bind("ordered", "Tick", &late);
         }
     });
     // Bound in the reverse order of delivery.
-    probe.client.bind_global(global);
-    probe.client.bind_all("ordered".into(), all);
-    probe.client.bind("ordered".into(), "Tick".into(), own);
+    probe.client.bind_global(&global);
+    probe.client.bind_all("ordered", &all);
+    probe.client.bind("ordered", "Tick", &own);
     probe.client.subscribe("ordered").unwrap();
     probe.subscribed("ordered").await;
     let Probe {
@@ -1015,7 +1011,7 @@ async fn user_sign_in_is_confirmed_by_the_server() {
             log.push("signin", &data);
         }
     });
-    probe.client.bind_global(global);
+    probe.client.bind_global(&global);
     probe.client.connect();
     probe.client.sign_in();
     probe.saw("signin", 1).await;
@@ -1040,8 +1036,8 @@ async fn catch_all_and_global_listeners_hear_everything_until_unbound() {
         );
         log.push(&label, &data);
     });
-    let all_id = probe.client.bind_all("catch-all".into(), all);
-    let global_id = probe.client.bind_global(global);
+    let all_id = probe.client.bind_all("catch-all", &all);
+    let global_id = probe.client.bind_global(&global);
     probe.client.subscribe("catch-all").unwrap();
     probe.subscribed("catch-all").await;
     probe.saw("all:pusher:subscription_succeeded", 1).await;

@@ -161,39 +161,35 @@ impl JsClient {
     /// `pusher:subscription_error`, `pusher:member_added`, `pusher:member_removed`,
     /// `pusher:subscription_count`, plus `echo-wasm:resumed` after a resubscription.
     /// Returns the id for `unbind`.
-    pub fn bind(&self, channel: String, event: String, callback: Function) -> u32 {
+    pub fn bind(&self, channel: &str, event: &str, callback: &Function) -> u32 {
         self.driver.listen(Kind::Event, channel, event, callback)
     }
 
     /// Calls `callback(eventName, data, metadata)` for every event on `channel`.
     #[wasm_bindgen(js_name = bindAll)]
-    pub fn bind_all(&self, channel: String, callback: Function) -> u32 {
-        self.driver
-            .listen(Kind::Channel, channel, String::new(), callback)
+    pub fn bind_all(&self, channel: &str, callback: &Function) -> u32 {
+        self.driver.listen(Kind::Channel, channel, "", callback)
     }
 
     /// Calls `callback(eventName, data, channelName)` for every event on every
     /// channel, and for connection-level events (`channelName` undefined).
     #[wasm_bindgen(js_name = bindGlobal)]
-    pub fn bind_global(&self, callback: Function) -> u32 {
-        self.driver
-            .listen(Kind::Global, String::new(), String::new(), callback)
+    pub fn bind_global(&self, callback: &Function) -> u32 {
+        self.driver.listen(Kind::Global, "", "", callback)
     }
 
     /// Calls `callback({previous, current})` on every connection state change.
     #[wasm_bindgen(js_name = onStateChange)]
-    pub fn on_state_change(&self, callback: Function) -> u32 {
-        self.driver
-            .listen(Kind::StateChange, String::new(), String::new(), callback)
+    pub fn on_state_change(&self, callback: &Function) -> u32 {
+        self.driver.listen(Kind::StateChange, "", "", callback)
     }
 
     /// Calls `callback({type, message, code?, channel?, event?})` for errors that do
     /// not belong to one channel's subscription (those arrive as
     /// `pusher:subscription_error` on the channel).
     #[wasm_bindgen(js_name = onError)]
-    pub fn on_error(&self, callback: Function) -> u32 {
-        self.driver
-            .listen(Kind::Error, String::new(), String::new(), callback)
+    pub fn on_error(&self, callback: &Function) -> u32 {
+        self.driver.listen(Kind::Error, "", "", callback)
     }
 
     /// Removes a listener by id. Returns whether it was there. A listener removed while

@@ -191,10 +191,13 @@ impl Driver {
 
     /// Adds a listener; the id removes it. `channel` and `event` as the kind needs
     /// them (see [`Kind`]), else empty.
-    pub fn listen(&self, kind: Kind, channel: String, event: String, callback: Function) -> u32 {
-        self.shared_mut()
-            .listeners
-            .add(kind, channel, event, callback)
+    pub fn listen(&self, kind: Kind, channel: &str, event: &str, callback: &Function) -> u32 {
+        self.shared_mut().listeners.add(
+            kind,
+            channel.to_owned(),
+            event.to_owned(),
+            callback.clone(),
+        )
     }
 
     /// Removes a listener; `false` if it was not there.
