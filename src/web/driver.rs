@@ -65,22 +65,6 @@ struct Shared {
     auth: Rc<AuthConfig>,
 }
 
-/// An event ready to be handed to listeners: every kind of event comes down to this,
-/// with its values as JSON text, each parsed once for all its listeners.
-struct Delivery {
-    /// The kinds of listener that hear it, in the order they are called.
-    kinds: &'static [Kind],
-    /// The channel (`None`: connection-level, or a state change or error).
-    channel: Option<String>,
-    /// The event name (owned even for the constant ones: less code than a `Cow`).
-    event: String,
-    /// The data (JSON text, or text handed over as a string when it is not JSON);
-    /// `None`: `undefined`.
-    data: Option<String>,
-    /// The metadata of a channel event (`{user_id?}`), the same way.
-    metadata: Option<String>,
-}
-
 impl Driver {
     /// A client in state `initialized`, listening to the page lifecycle already (a tab
     /// opened in the background counts as hidden from the start).
@@ -333,61 +317,27 @@ impl Driver {
         );
     }
 
+    /// Hands a core event to the listeners that hear it. Every kind of event comes down
+    /// to the same few values, its data and metadata as JSON text, parsed once for all
+    /// its listeners (text that is not JSON arrives as the string it is).
     fn dispatch(&self, event: Event) {
-        let Some(delivery) = self.delivery(event) else {
-            return;
-        };
-        let channel = delivery.channel.as_deref();
-        let name = JsValue::from_str(&delivery.event);
-        let channel_name = channel.map_or(JsValue::UNDEFINED, JsValue::from_str);
-        let data = delivery
-            .data
-            .as_deref()
-            .map_or(JsValue::UNDEFINED, parse_json);
-        let metadata = delivery
-            .metadata
-            .as_deref()
-            .map_or(JsValue::UNDEFINED, parse_json);
-        let last = self.shared().listeners.last_id();
-        for &kind in delivery.kinds {
-            let mut after = 0;
-            loop {
-                let next =
-                    self.shared()
-                        .listeners
-                        .next(kind, after, last, channel, &delivery.event);
-                let Some((id, callback)) = next else {
-                    break;
-                };
-                after = id;
-                // Always three arguments, the unused ones `undefined`: one JS import for
-                // every shape of listener.
-                let (a, b, c) = match kind {
-                    Kind::Channel => (&name, &data, &metadata),
-                    Kind::Global => (&name, &data, &channel_name),
-                    _ => (&data, &metadata, &JsValue::UNDEFINED),
-                };
-                call(&callback, a, b, c);
-            }
-        }
-    }
-
-    /// What listeners receive for a core event.
-    fn delivery(&self, event: Event) -> Option<Delivery> {
-        let mut kinds: &'static [Kind] = &[Kind::Event, Kind::Channel, Kind::Global];
+        // The kinds of listener that hear it, in the order they are called.
+        let mut audience: &[Kind] = &[Kind::Event, Kind::Channel, Kind::Global];
         let mut metadata = None;
-        let (channel, event, data): (_, String, _) = match event {
+        // The event name when it is not a constant.
+        let owned: String;
+        let (channel, name, data): (_, &str, _) = match event {
             Event::StateChange { previous, current } => {
-                kinds = &[Kind::StateChange];
+                audience = &[Kind::StateChange];
                 let mut state = ObjectWriter::new();
                 state
                     .string("previous", previous.as_str())
                     .string("current", current.as_str());
-                (None, String::new(), Some(state.into_text()))
+                (None, "", Some(state.into_text()))
             }
             Event::Error(error) => {
-                kinds = &[Kind::Error];
-                (None, String::new(), Some(error_json(&error)))
+                audience = &[Kind::Error];
+                (None, "", Some(error_json(&error)))
             }
             Event::Message(message) => {
                 let mut object = ObjectWriter::new();
@@ -399,7 +349,8 @@ impl Driver {
                     Payload::Absent => None,
                     Payload::Json(text) | Payload::Text(text) => Some(text),
                 };
-                (message.channel, message.event, data)
+                owned = message.event;
+                (message.channel, &owned, data)
             }
             Event::Subscribed { channel } => {
                 let data = if ChannelKind::of(&channel) == ChannelKind::Presence {
@@ -407,13 +358,9 @@ impl Driver {
                 } else {
                     Some("{}".to_owned())
                 };
-                (
-                    Some(channel),
-                    "pusher:subscription_succeeded".to_owned(),
-                    data,
-                )
+                (Some(channel), "pusher:subscription_succeeded", data)
             }
-            Event::Resumed { channel } => (Some(channel), RESUMED_EVENT.to_owned(), None),
+            Event::Resumed { channel } => (Some(channel), RESUMED_EVENT, None),
             Event::SubscriptionError { channel, error } => {
                 let mut object = ObjectWriter::new();
                 object
@@ -423,43 +370,73 @@ impl Driver {
                     object.number("status", status.into());
                 }
                 let data = Some(object.into_text());
-                (Some(channel), "pusher:subscription_error".to_owned(), data)
+                (Some(channel), "pusher:subscription_error", data)
             }
             Event::SubscriptionCount { channel, count } => {
                 let mut object = ObjectWriter::new();
                 object.number("subscription_count", count);
                 let data = Some(object.into_text());
-                (Some(channel), "pusher:subscription_count".to_owned(), data)
+                (Some(channel), "pusher:subscription_count", data)
             }
             Event::MemberAdded { channel, member } => {
                 let data = Some(member_json(&member));
-                (Some(channel), "pusher:member_added".to_owned(), data)
+                (Some(channel), "pusher:member_added", data)
             }
             Event::MemberRemoved { channel, member } => {
                 let data = Some(member_json(&member));
-                (Some(channel), "pusher:member_removed".to_owned(), data)
+                (Some(channel), "pusher:member_removed", data)
             }
-            Event::SignedIn { user_data } => {
-                (None, "pusher:signin_success".to_owned(), Some(user_data))
-            }
+            Event::SignedIn { user_data } => (None, "pusher:signin_success", Some(user_data)),
             Event::Watchlist { name, user_ids } => {
                 let mut object = ObjectWriter::new();
                 object.string("name", &name).raw("user_ids", &user_ids);
-                let data = object.into_text();
                 let mut event = String::from("watchlist:");
                 event.push_str(&name);
-                (None, event, Some(data))
+                owned = event;
+                (None, &owned, Some(object.into_text()))
             }
             // Debounced and throttled listeners come with the listener options.
-            Event::Flush { .. } => return None,
+            Event::Flush { .. } => return,
         };
-        Some(Delivery {
-            kinds,
-            channel,
-            event,
-            data,
-            metadata,
-        })
+        self.deliver(audience, channel.as_deref(), name, data, metadata);
+    }
+
+    /// Calls the listeners of the `audience` kinds (in that order) that hear `name` on
+    /// `channel`, with no borrow held: each is looked up just before its call.
+    fn deliver(
+        &self,
+        audience: &[Kind],
+        channel: Option<&str>,
+        name: &str,
+        data: Option<String>,
+        metadata: Option<String>,
+    ) {
+        let event_name = JsValue::from_str(name);
+        let channel_name = channel.map_or(JsValue::UNDEFINED, JsValue::from_str);
+        let data = data.as_deref().map_or(JsValue::UNDEFINED, parse_json);
+        let metadata = metadata.as_deref().map_or(JsValue::UNDEFINED, parse_json);
+        let last = self.shared().listeners.last_id();
+        for &kind in audience {
+            let mut after = 0;
+            loop {
+                let next = self
+                    .shared()
+                    .listeners
+                    .next(kind, after, last, channel, name);
+                let Some((id, callback)) = next else {
+                    break;
+                };
+                after = id;
+                // Always three arguments, the unused ones `undefined`: one JS import for
+                // every shape of listener.
+                let (a, b, c) = match kind {
+                    Kind::Channel => (&event_name, &data, &metadata),
+                    Kind::Global => (&event_name, &data, &channel_name),
+                    _ => (&data, &metadata, &JsValue::UNDEFINED),
+                };
+                call(&callback, a, b, c);
+            }
+        }
     }
 }
 
