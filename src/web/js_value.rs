@@ -18,22 +18,6 @@ extern "C" {
     #[wasm_bindgen(typescript_type = "Function")]
     #[derive(Debug, Clone)]
     pub type Function;
-
-    /// `f.call(this, a, b, c)`; `Err` with what it threw.
-    #[wasm_bindgen(method, catch, js_name = call)]
-    pub fn call3(
-        this: &Function,
-        context: &JsValue,
-        a: &JsValue,
-        b: &JsValue,
-        c: &JsValue,
-    ) -> Result<JsValue, JsValue>;
-
-    #[wasm_bindgen(catch, js_namespace = JSON, js_name = parse)]
-    fn json_parse(text: &str) -> Result<JsValue, JsValue>;
-
-    #[wasm_bindgen(catch, js_namespace = JSON, js_name = stringify)]
-    fn json_stringify(value: &JsValue) -> Result<JsValue, JsValue>;
 }
 
 /// `Reflect`, as far as the options reader needs it.
@@ -50,15 +34,31 @@ pub mod Reflect {
     }
 }
 
-/// `JSON.parse(text)`, or the text itself when it is not JSON.
-pub fn parse_json(text: &str) -> JsValue {
-    json_parse(text).unwrap_or_else(|_| JsValue::from_str(text))
+// JSON both ways, the exceptions caught in JS: no `catch` glue per call, no fallback
+// code here.
+#[wasm_bindgen(inline_js = r#"
+export function parse(text) {
+    try {
+        return JSON.parse(text);
+    } catch {
+        return text;
+    }
 }
 
-/// `JSON.stringify(value)`; `None` for values JSON cannot represent (`undefined`, a
-/// function, a cycle, a `toJSON` that throws).
-pub fn stringify(value: &JsValue) -> Option<String> {
-    json_stringify(value).ok()?.as_string()
+export function stringify(value) {
+    try {
+        return JSON.stringify(value);
+    } catch {}
+}
+"#)]
+extern "C" {
+    /// `JSON.parse(text)`, or the text itself when it is not JSON.
+    #[wasm_bindgen(js_name = parse)]
+    pub fn parse_json(text: &str) -> JsValue;
+
+    /// `JSON.stringify(value)`; `None` for values JSON cannot represent (`undefined`, a
+    /// function, a cycle, a `toJSON` that throws).
+    pub fn stringify(value: &JsValue) -> Option<String>;
 }
 
 /// Writes one flat JSON object, member by member.
