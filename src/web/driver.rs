@@ -24,28 +24,6 @@ use crate::protocol::{
     Member, Members, Output, PageEvent, Payload, SubscribeError, TriggerError,
 };
 
-// A listener that throws must not stop the others, nor vanish: it is reported the way
-// an uncaught error is (window.onerror, error trackers), or logged where `reportError`
-// does not exist. Caught in JS: one import instead of a call with `catch` glue plus two
-// more imports to report what it threw.
-#[wasm_bindgen(inline_js = r#"
-export function call(listener, a, b, c) {
-    try {
-        listener(a, b, c);
-    } catch (thrown) {
-        try {
-            reportError(thrown);
-        } catch {
-            console.error(thrown);
-        }
-    }
-}
-"#)]
-extern "C" {
-    /// `listener(a, b, c)`, reporting what it throws.
-    fn call(listener: &Function, a: &JsValue, b: &JsValue, c: &JsValue);
-}
-
 /// The event a channel emits after it was subscribed again following a reconnection
 /// or the end of a hidden-tab pause: events may have been missed.
 pub const RESUMED_EVENT: &str = "echo-wasm:resumed";
@@ -53,6 +31,8 @@ pub const RESUMED_EVENT: &str = "echo-wasm:resumed";
 /// One client running in the page.
 pub struct Driver {
     shared: RefCell<Shared>,
+    /// Outside the shared state: delivering to listeners borrows nothing.
+    listeners: Listeners,
     this: Weak<Driver>,
 }
 
@@ -61,7 +41,6 @@ struct Shared {
     socket: Option<(LinkId, Socket)>,
     timer: Timeout,
     _lifecycle: PageLifecycle,
-    listeners: Listeners,
     auth: Rc<AuthConfig>,
 }
 
@@ -96,9 +75,9 @@ impl Driver {
                     socket: None,
                     timer,
                     _lifecycle: lifecycle,
-                    listeners: Listeners::default(),
                     auth: Rc::new(auth),
                 }),
+                listeners: Listeners::default(),
                 this: this.clone(),
             }
         })
@@ -144,11 +123,8 @@ impl Driver {
 
     /// Leaves a channel and forgets its listeners.
     pub fn unsubscribe(&self, channel: &str) {
-        {
-            let mut shared = self.shared_mut();
-            shared.core.unsubscribe(now(), channel);
-            shared.listeners.remove_channel(channel);
-        }
+        self.shared_mut().core.unsubscribe(now(), channel);
+        self.listeners.remove_channel(channel);
         self.pump();
     }
 
@@ -176,17 +152,12 @@ impl Driver {
     /// Adds a listener; the id removes it. `channel` and `event` as the kind needs
     /// them (see [`Kind`]), else empty.
     pub fn listen(&self, kind: Kind, channel: &str, event: &str, callback: &Function) -> u32 {
-        self.shared_mut().listeners.add(
-            kind,
-            channel.to_owned(),
-            event.to_owned(),
-            callback.clone(),
-        )
+        self.listeners.add(kind, channel, event, callback)
     }
 
     /// Removes a listener; `false` if it was not there.
     pub fn unlisten(&self, id: u32) -> bool {
-        self.shared_mut().listeners.remove(id)
+        self.listeners.remove(id)
     }
 
     /// A presence channel's members as `{count, me, members: {id: info}}`, once
@@ -321,14 +292,15 @@ impl Driver {
     /// to the same few values, its data and metadata as JSON text, parsed once for all
     /// its listeners (text that is not JSON arrives as the string it is).
     fn dispatch(&self, event: Event) {
-        // The kinds of listener that hear it, in the order they are called.
-        let mut audience: &[Kind] = &[Kind::Event, Kind::Channel, Kind::Global];
+        // `Event`: an event (its own listeners, then the channel's, then the global
+        // ones); else the one kind that hears it.
+        let mut audience = Kind::Event;
         let mut metadata = None;
         // The event name when it is not a constant.
         let owned: String;
         let (channel, name, data): (_, &str, _) = match event {
             Event::StateChange { previous, current } => {
-                audience = &[Kind::StateChange];
+                audience = Kind::StateChange;
                 let mut state = ObjectWriter::new();
                 state
                     .string("previous", previous.as_str())
@@ -336,7 +308,7 @@ impl Driver {
                 (None, "", Some(state.into_text()))
             }
             Event::Error(error) => {
-                audience = &[Kind::Error];
+                audience = Kind::Error;
                 (None, "", Some(error_json(&error)))
             }
             Event::Message(message) => {
@@ -398,45 +370,14 @@ impl Driver {
             // Debounced and throttled listeners come with the listener options.
             Event::Flush { .. } => return,
         };
-        self.deliver(audience, channel.as_deref(), name, data, metadata);
-    }
-
-    /// Calls the listeners of the `audience` kinds (in that order) that hear `name` on
-    /// `channel`, with no borrow held: each is looked up just before its call.
-    fn deliver(
-        &self,
-        audience: &[Kind],
-        channel: Option<&str>,
-        name: &str,
-        data: Option<String>,
-        metadata: Option<String>,
-    ) {
-        let event_name = JsValue::from_str(name);
-        let channel_name = channel.map_or(JsValue::UNDEFINED, JsValue::from_str);
-        let data = data.as_deref().map_or(JsValue::UNDEFINED, parse_json);
-        let metadata = metadata.as_deref().map_or(JsValue::UNDEFINED, parse_json);
-        let last = self.shared().listeners.last_id();
-        for &kind in audience {
-            let mut after = 0;
-            loop {
-                let next = self
-                    .shared()
-                    .listeners
-                    .next(kind, after, last, channel, name);
-                let Some((id, callback)) = next else {
-                    break;
-                };
-                after = id;
-                // Always three arguments, the unused ones `undefined`: one JS import for
-                // every shape of listener.
-                let (a, b, c) = match kind {
-                    Kind::Channel => (&event_name, &data, &metadata),
-                    Kind::Global => (&event_name, &data, &channel_name),
-                    _ => (&data, &metadata, &JsValue::UNDEFINED),
-                };
-                call(&callback, a, b, c);
-            }
-        }
+        // No borrow is held: listeners may call back into the client.
+        self.listeners.emit(
+            audience,
+            channel.as_deref(),
+            name,
+            &data.as_deref().map_or(JsValue::UNDEFINED, parse_json),
+            &metadata.as_deref().map_or(JsValue::UNDEFINED, parse_json),
+        );
     }
 }
 

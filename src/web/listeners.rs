@@ -1,11 +1,11 @@
 //! The app's listeners, and who hears which event.
 //!
-//! The driver calls listeners with no borrow held, looking each one up just before its
-//! call ([`Listeners::next`]) rather than from a snapshot: a listener removed by an
-//! earlier one in the same round is not found any more, and one added during the round
-//! is left out by the id limit taken when the round began.
+//! They are kept on the JS side (`listeners.js`), in one registry object: delivering
+//! an event to them is one call across the boundary instead of one per listener, and
+//! their functions never pass through Rust's table of JS values. The driver holds no
+//! borrow while it delivers, so a listener may call back into the client.
 
-use crate::prelude::*;
+use wasm_bindgen::prelude::*;
 
 use super::js_value::Function;
 
@@ -15,102 +15,71 @@ use super::js_value::Function;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     /// One event on one channel: `callback(data, metadata)`.
-    Event,
+    Event = 0,
     /// Every event on one channel: `callback(eventName, data, metadata)`.
-    Channel,
+    Channel = 1,
     /// Every event on every channel, and connection-level events:
     /// `callback(eventName, data, channelName)`.
-    Global,
+    Global = 2,
     /// Connection state changes: `callback({previous, current})`.
-    StateChange,
+    StateChange = 3,
     /// Errors: `callback(error)`.
-    Error,
+    Error = 4,
 }
 
-struct Listener {
-    id: u32,
-    kind: Kind,
-    /// The channel of `Event` and `Channel` listeners, else empty.
-    channel: String,
-    /// The event name of `Event` listeners, else empty.
-    event: String,
-    callback: Function,
+#[wasm_bindgen(module = "/src/web/listeners.js")]
+extern "C" {
+    fn registry() -> JsValue;
+    fn add(registry: &JsValue, kind: u8, channel: &str, event: &str, listener: &Function) -> u32;
+    fn remove(registry: &JsValue, id: u32, channel: Option<&str>) -> bool;
+    fn emit(
+        registry: &JsValue,
+        kind: u8,
+        channel: Option<&str>,
+        event: &str,
+        data: &JsValue,
+        meta: &JsValue,
+    );
 }
 
-/// Every listener, in the order they were added, which is the order of their ids.
-#[derive(Default)]
-pub struct Listeners {
-    last_id: u32,
-    list: Vec<Listener>,
+/// Every listener.
+pub struct Listeners(JsValue);
+
+impl Default for Listeners {
+    fn default() -> Self {
+        Listeners(registry())
+    }
 }
 
 impl Listeners {
     /// Adds a listener; the id removes it again. `channel` and `event` are only read
     /// for the kinds that have them.
-    pub fn add(&mut self, kind: Kind, channel: String, event: String, callback: Function) -> u32 {
-        self.last_id = self.last_id.wrapping_add(1);
-        let id = self.last_id;
-        self.list.push(Listener {
-            id,
-            kind,
-            channel,
-            event,
-            callback,
-        });
-        id
-    }
-
-    /// The id of the listener added last: listeners added after it are not called for
-    /// an event already being delivered.
-    pub fn last_id(&self) -> u32 {
-        self.last_id
+    pub fn add(&self, kind: Kind, channel: &str, event: &str, callback: &Function) -> u32 {
+        add(&self.0, kind as u8, channel, event, callback)
     }
 
     /// Removes a listener. `false` if there was none with that id.
-    pub fn remove(&mut self, id: u32) -> bool {
-        self.remove_where(id, None)
+    pub fn remove(&self, id: u32) -> bool {
+        remove(&self.0, id, None)
     }
 
     /// Removes every listener of one channel (it was left: a later subscription to the
     /// same name starts with none, as in pusher-js).
-    pub fn remove_channel(&mut self, channel: &str) {
-        self.remove_where(0, Some(channel));
+    pub fn remove_channel(&self, channel: &str) {
+        remove(&self.0, 0, Some(channel));
     }
 
-    /// Removes the listener `id` (ids start at 1) and those of `channel`: one `retain`
-    /// for both removals, whose code is instantiated per predicate.
-    fn remove_where(&mut self, id: u32, channel: Option<&str>) -> bool {
-        let before = self.list.len();
-        self.list.retain(|listener| {
-            listener.id != id
-                && (!matches!(listener.kind, Kind::Event | Kind::Channel)
-                    || Some(listener.channel.as_str()) != channel)
-        });
-        self.list.len() != before
-    }
-
-    /// The first listener of `kind` after id `after` (up to id `last`) that hears
-    /// `event` on `channel` (`None`: connection-level), with its id.
-    pub fn next(
+    /// Calls the listeners that hear `event` on `channel` (`None`: connection-level):
+    /// for `Kind::Event` its own, then the channel's, then the global ones; for the
+    /// other kinds, theirs. `data` and `metadata` as the listeners receive them.
+    pub fn emit(
         &self,
-        kind: Kind,
-        after: u32,
-        last: u32,
+        audience: Kind,
         channel: Option<&str>,
         event: &str,
-    ) -> Option<(u32, Function)> {
-        let listener = self.list.iter().find(|listener| {
-            listener.kind == kind
-                && listener.id > after
-                && listener.id <= last
-                && match kind {
-                    Kind::Event => {
-                        channel == Some(listener.channel.as_str()) && listener.event == event
-                    }
-                    Kind::Channel => channel == Some(listener.channel.as_str()),
-                    _ => true,
-                }
-        })?;
-        Some((listener.id, listener.callback.clone()))
+        data: &JsValue,
+        metadata: &JsValue,
+    ) {
+        emit(&self.0, audience as u8, channel, event, data, metadata);
     }
 }
