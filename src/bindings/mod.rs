@@ -213,7 +213,7 @@ impl JsClient {
     /// A presence channel's members, `{count, me, members: {id: info}}`, once
     /// subscribed; `undefined` otherwise.
     pub fn members(&self, channel: &str) -> JsValue {
-        self.driver.members(channel).unwrap_or_default()
+        self.driver.members(channel)
     }
 
     /// Signs the user in (`pusher:signin`) through `userAuthentication`, now and after

@@ -161,10 +161,10 @@ impl Driver {
     }
 
     /// A presence channel's members as `{count, me, members: {id: info}}`, once
-    /// subscribed.
-    pub fn members(&self, channel: &str) -> Option<JsValue> {
-        let text = self.core().members(channel).map(members_json)?;
-        Some(parse_json(&text))
+    /// subscribed; `undefined` otherwise.
+    pub fn members(&self, channel: &str) -> JsValue {
+        let text = self.core().members(channel).map(members_json);
+        text.map_or(JsValue::UNDEFINED, |text| parse_json(&text))
     }
 
     // ----- inputs from the browser -----------------------------------------------------
