@@ -12,7 +12,7 @@ use alloc::rc::Rc;
 
 use wasm_bindgen::prelude::*;
 
-use crate::protocol::{ChannelState, DisconnectReason, LinkEnd};
+use crate::protocol::{ChannelState, DisconnectReason};
 use crate::web::{now, parse_json, stringify, Driver, Function, Kind, ObjectWriter};
 
 pub use options::{DEFAULT_AUTH_ENDPOINT, DEFAULT_AUTH_TIMEOUT_MS, DEFAULT_USER_AUTH_ENDPOINT};
@@ -100,7 +100,12 @@ impl JsClient {
                 object.number("nextRetryIn", wait);
             }
             if let Some(end) = status.last_end {
-                object.raw("lastClose", &link_end_json(end));
+                let mut close = ObjectWriter::new();
+                if let Some(code) = end.code() {
+                    close.number("code", code.into());
+                }
+                close.string("reason", end.reason());
+                object.raw("lastClose", &close.into_text());
             }
             if let Some(reason) = status.disconnect_reason {
                 object.string("reason", reason.as_str());
@@ -265,13 +270,4 @@ impl JsClient {
 /// string runs no app code, which could call back into the client.
 fn optional_string(text: Option<&str>) -> JsValue {
     text.map_or(JsValue::UNDEFINED, JsValue::from_str)
-}
-
-fn link_end_json(end: &LinkEnd) -> String {
-    let mut object = ObjectWriter::new();
-    if let Some(code) = end.code() {
-        object.number("code", code.into());
-    }
-    object.string("reason", end.reason());
-    object.into_text()
 }
