@@ -8,7 +8,8 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use echo_wasm::bindings::JsClient;
-use js_sys::{Function, Reflect, JSON};
+use echo_wasm::web::Function;
+use js_sys::{Reflect, JSON};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -238,10 +239,10 @@ impl Probe {
         let on_state = probe.callback(move |change, _, _| {
             log.push("state", &get(&change, "current"));
         });
-        probe.client.on_state_change(on_state);
+        probe.client.on_state_change(&on_state);
         let log = probe.log.clone();
         let on_error = probe.callback(move |error, _, _| log.push("error", &error));
-        probe.client.on_error(on_error);
+        probe.client.on_error(&on_error);
         probe
     }
 
@@ -257,7 +258,7 @@ impl Probe {
         let log = self.log.clone();
         let label = format!("{channel}/{event}");
         let callback = self.callback(move |data, _, _| log.push(&label, &data));
-        self.client.bind(channel.into(), event.into(), callback)
+        self.client.bind(channel, event, &callback)
     }
 
     async fn connected(&self) -> String {
@@ -555,7 +556,7 @@ async fn app_authorizer_in_laravel_echo_form_is_used() {
                                 .unwrap()
                                 .unchecked_into();
                         let data = JsFuture::from(response.json().unwrap()).await.unwrap();
-                        let callback: Function = callback.unchecked_into();
+                        let callback: js_sys::Function = callback.unchecked_into();
                         callback
                             .call2(&JsValue::NULL, &JsValue::NULL, &data)
                             .unwrap();
@@ -584,7 +585,7 @@ async fn app_authorizer_in_laravel_echo_form_is_used() {
 async fn authorizer_errors_become_the_channels_subscription_error() {
     let handler =
         Closure::<dyn FnMut(JsValue, JsValue)>::new(|_params: JsValue, callback: JsValue| {
-            let callback: Function = callback.unchecked_into();
+            let callback: js_sys::Function = callback.unchecked_into();
             let error = js_sys::Error::new("not allowed by the app");
             callback
                 .call2(&JsValue::NULL, &error, &JsValue::NULL)
@@ -752,7 +753,7 @@ async fn client_events_go_between_two_clients_and_are_refused_on_public_channels
         .trigger(
             channel,
             "client-typing",
-            json(r#"{"name":"Ada","typing":true}"#),
+            &json(r#"{"name":"Ada","typing":true}"#),
         )
         .map_err(JsValue::from)
         .unwrap();
@@ -772,7 +773,7 @@ async fn client_events_go_between_two_clients_and_are_refused_on_public_channels
     for (on, event, reason) in refusals {
         let error = sender
             .client
-            .trigger(on, event, json("{}"))
+            .trigger(on, event, &json("{}"))
             .map_err(JsValue::from)
             .expect_err("refused");
         let message = error_text(&error);
@@ -781,10 +782,7 @@ async fn client_events_go_between_two_clients_and_are_refused_on_public_channels
     // Unserializable data is refused before anything is sent.
     let cyclic = js_sys::Object::new();
     set(&cyclic, "me", &cyclic);
-    assert!(sender
-        .client
-        .trigger(channel, "client-x", cyclic.into())
-        .is_err());
+    assert!(sender.client.trigger(channel, "client-x", &cyclic).is_err());
 
     // The server does not echo to the sender; give it time to prove it.
     pause(300).await;
@@ -809,7 +807,7 @@ async fn encrypted_channel_events_are_decrypted() {
     );
     let error = probe
         .client
-        .trigger(channel, "client-x", json("{}"))
+        .trigger(channel, "client-x", &json("{}"))
         .map_err(JsValue::from)
         .expect_err("no client events on encrypted channels");
     assert!(error_text(&error).contains("encrypted"));
@@ -875,9 +873,7 @@ async fn a_dropped_client_leaves_nothing_behind() {
     let calls = Log::default();
     let calls_in_listener = calls.clone();
     let callback = doomed.callback(move |data, _, _| calls_in_listener.push("after-drop", &data));
-    doomed
-        .client
-        .bind("drop-public".into(), "Tick".into(), callback);
+    doomed.client.bind("drop-public", "Tick", &callback);
     doomed.client.subscribe("drop-public").unwrap();
     doomed.client.subscribe(channel).unwrap();
     doomed.subscribed(channel).await;
@@ -939,11 +935,9 @@ async fn listeners_may_leave_the_channel_from_inside_a_callback() {
         log.push("throwing", &data);
         wasm_bindgen::throw_str("a listener that throws");
     });
-    probe
-        .client
-        .bind("reentrant".into(), "Tick".into(), throwing);
-    probe.client.bind("reentrant".into(), "Tick".into(), first);
-    probe.client.bind("reentrant".into(), "Tick".into(), second);
+    probe.client.bind("reentrant", "Tick", &throwing);
+    probe.client.bind("reentrant", "Tick", &first);
+    probe.client.bind("reentrant", "Tick", &second);
     probe.client.subscribe("reentrant").unwrap();
     probe.subscribed("reentrant").await;
     let Probe {
@@ -970,6 +964,65 @@ async fn listeners_may_leave_the_channel_from_inside_a_callback() {
 }
 
 #[wasm_bindgen_test]
+async fn an_event_reaches_its_listeners_in_order_and_not_those_bound_meanwhile() {
+    let mut probe = connected_probe("{}").await;
+    let heard = |who: &'static str| JsValue::from_str(who);
+    let log = probe.log.clone();
+    let global = probe.callback(move |event, _, _| {
+        if event.as_string().as_deref() == Some("Tick") {
+            log.push("order", &heard("global"));
+        }
+    });
+    let log = probe.log.clone();
+    let all = probe.callback(move |event, _, _| {
+        if event.as_string().as_deref() == Some("Tick") {
+            log.push("order", &heard("all"));
+        }
+    });
+    let log = probe.log.clone();
+    let late = probe.callback(move |_, _, _| log.push("order", &heard("late")));
+    // The event's own listener binds another one for the same event while the event is
+    // being delivered: that one hears the next event, not this one.
+    let client = Rc::new(RefCell::new(None::<JsClient>));
+    let slot = Rc::clone(&client);
+    let late = RefCell::new(Some(late));
+    let log = probe.log.clone();
+    let own = probe.callback(move |_, _, _| {
+        log.push("order", &heard("own"));
+        if let (Some(client), Some(late)) = (slot.borrow().as_ref(), late.borrow_mut().take()) {
+            client.bind("ordered", "Tick", &late);
+        }
+    });
+    // Bound in the reverse order of delivery.
+    probe.client.bind_global(&global);
+    probe.client.bind_all("ordered", &all);
+    probe.client.bind("ordered", "Tick", &own);
+    probe.client.subscribe("ordered").unwrap();
+    probe.subscribed("ordered").await;
+    let Probe {
+        client: inner,
+        log,
+        closures,
+    } = probe;
+    *client.borrow_mut() = Some(inner);
+
+    trigger("ordered", "Tick", "1").await;
+    wait_until("three listeners", 10_000, || log.count("order") >= 3).await;
+    pause(300).await;
+    assert_eq!(
+        log.data_of("order"),
+        [r#""own""#, r#""all""#, r#""global""#]
+    );
+    trigger("ordered", "Tick", "2").await;
+    wait_until("four more", 10_000, || log.count("order") >= 7).await;
+    assert_eq!(
+        log.data_of("order")[3..],
+        [r#""own""#, r#""late""#, r#""all""#, r#""global""#]
+    );
+    drop(closures);
+}
+
+#[wasm_bindgen_test]
 async fn user_sign_in_is_confirmed_by_the_server() {
     let options = options("{}");
     let user_auth = json(&format!(
@@ -984,7 +1037,7 @@ async fn user_sign_in_is_confirmed_by_the_server() {
             log.push("signin", &data);
         }
     });
-    probe.client.bind_global(global);
+    probe.client.bind_global(&global);
     probe.client.connect();
     probe.client.sign_in();
     probe.saw("signin", 1).await;
@@ -1009,8 +1062,8 @@ async fn catch_all_and_global_listeners_hear_everything_until_unbound() {
         );
         log.push(&label, &data);
     });
-    let all_id = probe.client.bind_all("catch-all".into(), all);
-    let global_id = probe.client.bind_global(global);
+    let all_id = probe.client.bind_all("catch-all", &all);
+    let global_id = probe.client.bind_global(&global);
     probe.client.subscribe("catch-all").unwrap();
     probe.subscribed("catch-all").await;
     probe.saw("all:pusher:subscription_succeeded", 1).await;

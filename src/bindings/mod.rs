@@ -10,11 +10,10 @@ mod options;
 use crate::prelude::*;
 use alloc::rc::Rc;
 
-use js_sys::Function;
 use wasm_bindgen::prelude::*;
 
-use crate::protocol::{ChannelState, DisconnectReason, LinkEnd};
-use crate::web::{now, parse_json, stringify, Driver, ObjectWriter, Scope};
+use crate::protocol::{ChannelState, DisconnectReason};
+use crate::web::{now, parse_json, stringify, Driver, Function, Kind, ObjectWriter};
 
 pub use options::{DEFAULT_AUTH_ENDPOINT, DEFAULT_AUTH_TIMEOUT_MS, DEFAULT_USER_AUTH_ENDPOINT};
 
@@ -68,7 +67,7 @@ impl JsClient {
         unchecked_return_type = "string | undefined"
     )]
     pub fn js_socket_id(&self) -> JsValue {
-        optional_string(self.socket_id())
+        optional_string(self.driver.core().socket_id())
     }
 
     /// The signed-in user's id, once `signIn()` was confirmed.
@@ -78,7 +77,7 @@ impl JsClient {
         unchecked_return_type = "string | undefined"
     )]
     pub fn js_user_id(&self) -> JsValue {
-        optional_string(self.user_id())
+        optional_string(self.driver.core().user_id())
     }
 
     /// The state with its detail: `{state, socketId, attempt, nextRetryIn, lastClose,
@@ -89,29 +88,35 @@ impl JsClient {
         let text = {
             let core = self.driver.core();
             let status = core.status();
-            let mut object = ObjectWriter::new()
+            let mut object = ObjectWriter::new();
+            object
                 .string("state", status.state.as_str())
                 .number("attempt", status.attempt.into());
             if let Some(socket_id) = status.socket_id {
-                object = object.string("socketId", socket_id);
+                object.string("socketId", socket_id);
             }
             if let Some(at) = status.next_retry_at {
                 let wait = at.as_millis().saturating_sub(now().as_millis());
-                object = object.number("nextRetryIn", wait);
+                object.number("nextRetryIn", wait);
             }
             if let Some(end) = status.last_end {
-                object = object.raw("lastClose", &link_end_json(end));
+                let mut close = ObjectWriter::new();
+                if let Some(code) = end.code() {
+                    close.number("code", code.into());
+                }
+                close.string("reason", end.reason());
+                object.raw("lastClose", &close.into_text());
             }
             if let Some(reason) = status.disconnect_reason {
-                object = object.string("reason", reason.as_str());
+                object.string("reason", reason.as_str());
                 if let (DisconnectReason::Refused { code }, Some(end)) = (reason, status.last_end) {
-                    object = object
+                    object
                         .number("code", (*code).into())
                         .string("message", end.reason());
                 }
             }
             if let Some(failure) = status.failure {
-                object = object.string("failure", failure);
+                object.string("failure", failure);
             }
             object.into_text()
         };
@@ -146,8 +151,8 @@ impl JsClient {
     /// The names of the channels the client wants, in the order they were subscribed.
     pub fn channels(&self) -> JsValue {
         let mut text = String::from("[");
-        for (i, name) in self.driver.core().channel_names().enumerate() {
-            if i > 0 {
+        for name in self.driver.core().channel_names() {
+            if text.len() > 1 {
                 text.push(',');
             }
             crate::protocol::json::write_string(&mut text, name);
@@ -161,36 +166,35 @@ impl JsClient {
     /// `pusher:subscription_error`, `pusher:member_added`, `pusher:member_removed`,
     /// `pusher:subscription_count`, plus `echo-wasm:resumed` after a resubscription.
     /// Returns the id for `unbind`.
-    pub fn bind(&self, channel: String, event: String, callback: Function) -> u32 {
-        self.driver
-            .listen(Scope::Event { channel, event }, callback)
+    pub fn bind(&self, channel: &str, event: &str, callback: &Function) -> u32 {
+        self.driver.listen(Kind::Event, channel, event, callback)
     }
 
     /// Calls `callback(eventName, data, metadata)` for every event on `channel`.
     #[wasm_bindgen(js_name = bindAll)]
-    pub fn bind_all(&self, channel: String, callback: Function) -> u32 {
-        self.driver.listen(Scope::Channel(channel), callback)
+    pub fn bind_all(&self, channel: &str, callback: &Function) -> u32 {
+        self.driver.listen(Kind::Channel, channel, "", callback)
     }
 
     /// Calls `callback(eventName, data, channelName)` for every event on every
     /// channel, and for connection-level events (`channelName` undefined).
     #[wasm_bindgen(js_name = bindGlobal)]
-    pub fn bind_global(&self, callback: Function) -> u32 {
-        self.driver.listen(Scope::Global, callback)
+    pub fn bind_global(&self, callback: &Function) -> u32 {
+        self.driver.listen(Kind::Global, "", "", callback)
     }
 
     /// Calls `callback({previous, current})` on every connection state change.
     #[wasm_bindgen(js_name = onStateChange)]
-    pub fn on_state_change(&self, callback: Function) -> u32 {
-        self.driver.listen(Scope::StateChange, callback)
+    pub fn on_state_change(&self, callback: &Function) -> u32 {
+        self.driver.listen(Kind::StateChange, "", "", callback)
     }
 
     /// Calls `callback({type, message, code?, channel?, event?})` for errors that do
     /// not belong to one channel's subscription (those arrive as
     /// `pusher:subscription_error` on the channel).
     #[wasm_bindgen(js_name = onError)]
-    pub fn on_error(&self, callback: Function) -> u32 {
-        self.driver.listen(Scope::Error, callback)
+    pub fn on_error(&self, callback: &Function) -> u32 {
+        self.driver.listen(Kind::Error, "", "", callback)
     }
 
     /// Removes a listener by id. Returns whether it was there. A listener removed while
@@ -203,8 +207,8 @@ impl JsClient {
     /// `data` must be JSON-serializable. Throws, with the reason, when it cannot be
     /// sent: wrong name, public or encrypted channel, not subscribed yet, or more than
     /// 10 per second.
-    pub fn trigger(&self, channel: &str, event: &str, data: JsValue) -> Result<(), JsError> {
-        let data = stringify(&data)
+    pub fn trigger(&self, channel: &str, event: &str, data: &JsValue) -> Result<(), JsError> {
+        let data = stringify(data)
             .ok_or_else(|| js_error("client event data must be JSON-serializable"))?;
         self.driver
             .trigger(channel, event, &data)
@@ -214,7 +218,7 @@ impl JsClient {
     /// A presence channel's members, `{count, me, members: {id: info}}`, once
     /// subscribed; `undefined` otherwise.
     pub fn members(&self, channel: &str) -> JsValue {
-        self.driver.members(channel).unwrap_or_default()
+        self.driver.members(channel)
     }
 
     /// Signs the user in (`pusher:signin`) through `userAuthentication`, now and after
@@ -262,16 +266,8 @@ impl JsClient {
     }
 }
 
-/// A string for JS, or `undefined`. The text is copied out of the client first, so no
-/// borrow of it is held while the JS string is made.
-fn optional_string(text: Option<String>) -> JsValue {
-    text.map_or(JsValue::UNDEFINED, |text| JsValue::from_str(&text))
-}
-
-fn link_end_json(end: &LinkEnd) -> String {
-    let mut object = ObjectWriter::new();
-    if let Some(code) = end.code() {
-        object = object.number("code", code.into());
-    }
-    object.string("reason", end.reason()).into_text()
+/// A string for JS, or `undefined`. Made while the client is borrowed: making a JS
+/// string runs no app code, which could call back into the client.
+fn optional_string(text: Option<&str>) -> JsValue {
+    text.map_or(JsValue::UNDEFINED, JsValue::from_str)
 }

@@ -18,7 +18,7 @@ use crate::prelude::*;
 use alloc::borrow::Cow;
 use core::time::Duration;
 
-use js_sys::{Function, Reflect};
+use crate::web::{Function, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 

@@ -4,7 +4,7 @@
 use crate::prelude::*;
 use core::cell::Cell;
 
-use js_sys::Function;
+use super::js_value::Function;
 use wasm_bindgen::prelude::*;
 
 use super::js_value::stringify;

@@ -7,36 +7,22 @@
 //! channel, bind another listener, disconnect) and simply starts a nested pump.
 
 use crate::prelude::*;
-use alloc::borrow::Cow;
 use alloc::rc::{Rc, Weak};
 use core::cell::{Ref, RefCell, RefMut};
 
-use js_sys::Function;
 use wasm_bindgen::prelude::*;
 
 use super::auth::AuthConfig;
 use super::clock::now;
-use super::js_value::{parse_json, payload, ObjectWriter};
+use super::js_value::{parse_json, Function, ObjectWriter};
 use super::lifecycle::PageLifecycle;
-use super::listeners::{Audience, CallShape, Listeners, Scope};
+use super::listeners::{Kind, Listeners};
 use super::socket::{OpenError, Socket, SocketEvent};
 use super::timer::Timeout;
-use crate::protocol::json;
 use crate::protocol::{
     AuthRequest, ChannelKind, Client, ClientError, Config, DecryptError, Event, Instant, LinkId,
-    Member, Members, Output, PageEvent, SubscribeError, TriggerError,
+    Member, Members, Output, PageEvent, Payload, SubscribeError, TriggerError,
 };
-
-#[wasm_bindgen]
-extern "C" {
-    // A listener that throws must not stop the others, nor vanish: it is reported the
-    // way an uncaught error is (window.onerror, error trackers), or logged where
-    // `reportError` does not exist.
-    #[wasm_bindgen(js_name = reportError, catch)]
-    fn report_error(thrown: &JsValue) -> Result<(), JsValue>;
-    #[wasm_bindgen(js_namespace = console, js_name = error)]
-    fn console_error(thrown: &JsValue);
-}
 
 /// The event a channel emits after it was subscribed again following a reconnection
 /// or the end of a hidden-tab pause: events may have been missed.
@@ -45,6 +31,8 @@ pub const RESUMED_EVENT: &str = "echo-wasm:resumed";
 /// One client running in the page.
 pub struct Driver {
     shared: RefCell<Shared>,
+    /// Outside the shared state: delivering to listeners borrows nothing.
+    listeners: Listeners,
     this: Weak<Driver>,
 }
 
@@ -53,22 +41,7 @@ struct Shared {
     socket: Option<(LinkId, Socket)>,
     timer: Timeout,
     _lifecycle: PageLifecycle,
-    listeners: Listeners,
     auth: Rc<AuthConfig>,
-}
-
-/// An event ready to be handed to listeners.
-enum Delivery {
-    /// A channel event (or connection-level, `channel: None`).
-    Channel {
-        channel: Option<String>,
-        /// Borrowed for the client's own events: no copy of a constant name.
-        event: Cow<'static, str>,
-        data: JsValue,
-        metadata: JsValue,
-    },
-    /// A state change or an error: one value.
-    Single(Audience<'static>, JsValue),
 }
 
 impl Driver {
@@ -102,9 +75,9 @@ impl Driver {
                     socket: None,
                     timer,
                     _lifecycle: lifecycle,
-                    listeners: Listeners::default(),
                     auth: Rc::new(auth),
                 }),
+                listeners: Listeners::default(),
                 this: this.clone(),
             }
         })
@@ -150,11 +123,8 @@ impl Driver {
 
     /// Leaves a channel and forgets its listeners.
     pub fn unsubscribe(&self, channel: &str) {
-        {
-            let mut shared = self.shared_mut();
-            shared.core.unsubscribe(now(), channel);
-            shared.listeners.remove_channel(channel);
-        }
+        self.shared_mut().core.unsubscribe(now(), channel);
+        self.listeners.remove_channel(channel);
         self.pump();
     }
 
@@ -179,21 +149,22 @@ impl Driver {
         Ref::map(self.shared(), |shared| &shared.core)
     }
 
-    /// Adds a listener; the id removes it.
-    pub fn listen(&self, scope: Scope, callback: Function) -> u32 {
-        self.shared_mut().listeners.add(scope, callback)
+    /// Adds a listener; the id removes it. `channel` and `event` as the kind needs
+    /// them (see [`Kind`]), else empty.
+    pub fn listen(&self, kind: Kind, channel: &str, event: &str, callback: &Function) -> u32 {
+        self.listeners.add(kind, channel, event, callback)
     }
 
     /// Removes a listener; `false` if it was not there.
     pub fn unlisten(&self, id: u32) -> bool {
-        self.shared_mut().listeners.remove(id)
+        self.listeners.remove(id)
     }
 
     /// A presence channel's members as `{count, me, members: {id: info}}`, once
-    /// subscribed.
-    pub fn members(&self, channel: &str) -> Option<JsValue> {
-        let text = self.core().members(channel).map(members_json)?;
-        Some(parse_json(&text))
+    /// subscribed; `undefined` otherwise.
+    pub fn members(&self, channel: &str) -> JsValue {
+        let text = self.core().members(channel).map(members_json);
+        text.map_or(JsValue::UNDEFINED, |text| parse_json(&text))
     }
 
     // ----- inputs from the browser -----------------------------------------------------
@@ -317,146 +288,96 @@ impl Driver {
         );
     }
 
+    /// Hands a core event to the listeners that hear it. Every kind of event comes down
+    /// to the same few values, its data and metadata as JSON text, parsed once for all
+    /// its listeners (text that is not JSON arrives as the string it is).
     fn dispatch(&self, event: Event) {
-        let Some(delivery) = self.delivery(event) else {
-            return;
-        };
-        let (audience, event_name, channel_name, first, second) = match &delivery {
-            Delivery::Channel {
-                channel,
-                event,
-                data,
-                metadata,
-            } => (
-                Audience::Event {
-                    channel: channel.as_deref(),
-                    event,
-                },
-                JsValue::from_str(event),
-                channel
-                    .as_deref()
-                    .map_or(JsValue::UNDEFINED, JsValue::from_str),
-                data,
-                metadata,
-            ),
-            Delivery::Single(audience, value) => (
-                *audience,
-                JsValue::UNDEFINED,
-                JsValue::UNDEFINED,
-                value,
-                &JsValue::UNDEFINED,
-            ),
-        };
-        let chosen = self.shared().listeners.audience(audience);
-        for listener in chosen {
-            if !self.shared().listeners.contains(listener.id) {
-                continue;
-            }
-            // Always three arguments, the unused ones `undefined`: one JS import for
-            // every shape of listener.
-            let (a, b, c) = match listener.call {
-                CallShape::Data | CallShape::Single => (first, second, &JsValue::UNDEFINED),
-                CallShape::NamedData => (&event_name, first, second),
-                CallShape::Global => (&event_name, first, &channel_name),
-            };
-            let result = listener.callback.call3(&JsValue::UNDEFINED, a, b, c);
-            if let Err(thrown) = result {
-                if report_error(&thrown).is_err() {
-                    console_error(&thrown);
-                }
-            }
-        }
-    }
-
-    /// What listeners receive for a core event.
-    fn delivery(&self, event: Event) -> Option<Delivery> {
-        let on_channel = |channel: String, event: &'static str, data: JsValue| Delivery::Channel {
-            channel: Some(channel),
-            event: Cow::Borrowed(event),
-            data,
-            metadata: JsValue::UNDEFINED,
-        };
-        Some(match event {
-            Event::StateChange { previous, current } => Delivery::Single(
-                Audience::StateChange,
-                ObjectWriter::new()
+        // `Event`: an event (its own listeners, then the channel's, then the global
+        // ones); else the one kind that hears it.
+        let mut audience = Kind::Event;
+        let mut metadata = None;
+        // The event name when it is not a constant.
+        let owned: String;
+        let (channel, name, data): (_, &str, _) = match event {
+            Event::StateChange { previous, current } => {
+                audience = Kind::StateChange;
+                let mut state = ObjectWriter::new();
+                state
                     .string("previous", previous.as_str())
-                    .string("current", current.as_str())
-                    .into_js(),
-            ),
-            Event::Error(error) => Delivery::Single(Audience::Error, error_object(&error)),
+                    .string("current", current.as_str());
+                (None, "", Some(state.into_text()))
+            }
+            Event::Error(error) => {
+                audience = Kind::Error;
+                (None, "", Some(error_json(&error)))
+            }
             Event::Message(message) => {
-                // Written as JSON like every other object handed to listeners: one
-                // parse rather than property sets through `Reflect` (for size).
-                let mut metadata = ObjectWriter::new();
+                let mut object = ObjectWriter::new();
                 if let Some(user_id) = &message.user_id {
-                    metadata = metadata.string("user_id", user_id);
+                    object.string("user_id", user_id);
                 }
-                Delivery::Channel {
-                    data: payload(&message.data),
-                    channel: message.channel,
-                    event: Cow::Owned(message.event),
-                    metadata: metadata.into_js(),
-                }
+                metadata = Some(object.into_text());
+                let data = match message.data {
+                    Payload::Absent => None,
+                    Payload::Json(text) | Payload::Text(text) => Some(text),
+                };
+                owned = message.event;
+                (message.channel, &owned, data)
             }
             Event::Subscribed { channel } => {
                 let data = if ChannelKind::of(&channel) == ChannelKind::Presence {
-                    self.members(&channel).unwrap_or_default()
+                    self.core().members(&channel).map(members_json)
                 } else {
-                    ObjectWriter::new().into_js()
+                    Some("{}".to_owned())
                 };
-                on_channel(channel, "pusher:subscription_succeeded", data)
+                (Some(channel), "pusher:subscription_succeeded", data)
             }
-            Event::Resumed { channel } => on_channel(channel, RESUMED_EVENT, JsValue::UNDEFINED),
+            Event::Resumed { channel } => (Some(channel), RESUMED_EVENT, None),
             Event::SubscriptionError { channel, error } => {
-                let mut object = ObjectWriter::new()
+                let mut object = ObjectWriter::new();
+                object
                     .string("type", &error.kind)
                     .string("error", &error.error);
                 if let Some(status) = error.status {
-                    object = object.number("status", status.into());
+                    object.number("status", status.into());
                 }
-                on_channel(channel, "pusher:subscription_error", object.into_js())
+                let data = Some(object.into_text());
+                (Some(channel), "pusher:subscription_error", data)
             }
-            Event::SubscriptionCount { channel, count } => on_channel(
-                channel,
-                "pusher:subscription_count",
-                ObjectWriter::new()
-                    .number("subscription_count", count)
-                    .into_js(),
-            ),
-            Event::MemberAdded { channel, member } => on_channel(
-                channel,
-                "pusher:member_added",
-                parse_json(&member_json(&member)),
-            ),
-            Event::MemberRemoved { channel, member } => on_channel(
-                channel,
-                "pusher:member_removed",
-                parse_json(&member_json(&member)),
-            ),
-            Event::SignedIn { user_data } => Delivery::Channel {
-                channel: None,
-                event: Cow::Borrowed("pusher:signin_success"),
-                data: parse_json(&user_data),
-                metadata: JsValue::UNDEFINED,
-            },
+            Event::SubscriptionCount { channel, count } => {
+                let mut object = ObjectWriter::new();
+                object.number("subscription_count", count);
+                let data = Some(object.into_text());
+                (Some(channel), "pusher:subscription_count", data)
+            }
+            Event::MemberAdded { channel, member } => {
+                let data = Some(member_json(&member));
+                (Some(channel), "pusher:member_added", data)
+            }
+            Event::MemberRemoved { channel, member } => {
+                let data = Some(member_json(&member));
+                (Some(channel), "pusher:member_removed", data)
+            }
+            Event::SignedIn { user_data } => (None, "pusher:signin_success", Some(user_data)),
             Event::Watchlist { name, user_ids } => {
-                let data = ObjectWriter::new()
-                    .string("name", &name)
-                    .raw("user_ids", &user_ids)
-                    .into_js();
+                let mut object = ObjectWriter::new();
+                object.string("name", &name).raw("user_ids", &user_ids);
                 let mut event = String::from("watchlist:");
                 event.push_str(&name);
-                Delivery::Channel {
-                    channel: None,
-                    event: Cow::Owned(event),
-                    data,
-                    metadata: JsValue::UNDEFINED,
-                }
+                owned = event;
+                (None, &owned, Some(object.into_text()))
             }
             // Debounced and throttled listeners come with the listener options.
-            Event::Flush { .. } => return None,
-        })
+            Event::Flush { .. } => return,
+        };
+        // No borrow is held: listeners may call back into the client.
+        self.listeners.emit(
+            audience,
+            channel.as_deref(),
+            name,
+            &data.as_deref().map_or(JsValue::UNDEFINED, parse_json),
+            &metadata.as_deref().map_or(JsValue::UNDEFINED, parse_json),
+        );
     }
 }
 
@@ -470,34 +391,30 @@ fn take_socket(socket: &mut Option<(LinkId, Socket)>, link: LinkId) -> Option<So
 /// `{count, me: {id, info} | null, members: {id: info}}`, the shape laravel-echo's
 /// `here()` reads (`Object.values(members)`), with ids as the server sent them.
 fn members_json(members: &Members) -> String {
-    let mut hash = String::from("{");
-    for (i, member) in members.iter().enumerate() {
-        if i > 0 {
-            hash.push(',');
-        }
-        json::write_string(&mut hash, &member.id);
-        hash.push(':');
-        hash.push_str(&member.info_json);
+    let mut hash = ObjectWriter::new();
+    for member in members.iter() {
+        hash.raw(&member.id, &member.info_json);
     }
-    hash.push('}');
     let me = members.me().map_or_else(|| "null".to_owned(), member_json);
-    ObjectWriter::new()
+    let mut object = ObjectWriter::new();
+    object
         .number("count", members.count())
         .raw("me", &me)
-        .raw("members", &hash)
-        .into_text()
+        .raw("members", &hash.into_text());
+    object.into_text()
 }
 
 /// `{id, info}`, pusher-js's member object, with the id as the server sent it.
 fn member_json(member: &Member) -> String {
-    ObjectWriter::new()
+    let mut object = ObjectWriter::new();
+    object
         .raw("id", &member.id_json)
-        .raw("info", &member.info_json)
-        .into_text()
+        .raw("info", &member.info_json);
+    object.into_text()
 }
 
 /// An error for the app's error listeners: `{type, message, code?, channel?, event?}`.
-fn error_object(error: &ClientError) -> JsValue {
+fn error_json(error: &ClientError) -> String {
     let (kind, message, code): (_, &str, _) = match error {
         ClientError::Server { code, message } => ("PusherError", message, *code),
         ClientError::Refused { code, message } => ("ConnectionRefused", message, Some(*code)),
@@ -505,16 +422,15 @@ fn error_object(error: &ClientError) -> JsValue {
         ClientError::Decryption { error, .. } => ("DecryptionError", decrypt_message(error), None),
         ClientError::SignIn { message } => ("SignInError", message, None),
     };
-    let mut object = ObjectWriter::new()
-        .string("type", kind)
-        .string("message", message);
+    let mut object = ObjectWriter::new();
+    object.string("type", kind).string("message", message);
     if let Some(code) = code {
-        object = object.number("code", code.into());
+        object.number("code", code.into());
     }
     if let ClientError::Decryption { channel, event, .. } = error {
-        object = object.string("channel", channel).string("event", event);
+        object.string("channel", channel).string("event", event);
     }
-    object.into_js()
+    object.into_text()
 }
 
 fn decrypt_message(error: &DecryptError) -> &'static str {

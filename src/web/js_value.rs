@@ -5,30 +5,60 @@
 //! objects property by property.
 
 use crate::prelude::*;
-use js_sys::JSON;
 use wasm_bindgen::prelude::*;
 
 use crate::protocol::json;
-use crate::protocol::Payload;
 
-/// `JSON.parse(text)`, or the text itself when it is not JSON.
-pub fn parse_json(text: &str) -> JsValue {
-    JSON::parse(text).unwrap_or_else(|_| JsValue::from_str(text))
+// The few built-ins the shell calls, declared here rather than taken from `js-sys`:
+// linking `js-sys` brings along an exported task poller for its futures support (dead
+// code, but an export, so no optimizer removes it), and its declarations are generic.
+#[wasm_bindgen]
+extern "C" {
+    /// A JS function (a listener, an authorizer).
+    #[wasm_bindgen(typescript_type = "Function")]
+    #[derive(Debug, Clone)]
+    pub type Function;
 }
 
-/// An event payload as listeners receive it: parsed once. Text (a string `data`, which
-/// servers use for double-encoded JSON) that is not JSON stays the string it was.
-pub fn payload(payload: &Payload) -> JsValue {
-    match payload {
-        Payload::Absent => JsValue::UNDEFINED,
-        Payload::Json(text) | Payload::Text(text) => parse_json(text),
+/// `Reflect`, as far as the options reader needs it.
+#[allow(non_snake_case)]
+pub mod Reflect {
+    use wasm_bindgen::prelude::*;
+
+    #[wasm_bindgen]
+    extern "C" {
+        /// `Reflect.get(target, key)`; `Err` when `target` is not an object (or a
+        /// getter throws).
+        #[wasm_bindgen(catch, js_namespace = Reflect)]
+        pub fn get(target: &JsValue, key: &JsValue) -> Result<JsValue, JsValue>;
     }
 }
 
-/// `JSON.stringify(value)`; `None` for values JSON cannot represent (`undefined`, a
-/// function, a cycle, a `toJSON` that throws).
-pub fn stringify(value: &JsValue) -> Option<String> {
-    JSON::stringify(value).ok()?.as_string()
+// JSON both ways, the exceptions caught in JS: no `catch` glue per call, no fallback
+// code here.
+#[wasm_bindgen(inline_js = r#"
+export function parse(text) {
+    try {
+        return JSON.parse(text);
+    } catch {
+        return text;
+    }
+}
+
+export function stringify(value) {
+    try {
+        return JSON.stringify(value);
+    } catch {}
+}
+"#)]
+extern "C" {
+    /// `JSON.parse(text)`, or the text itself when it is not JSON.
+    #[wasm_bindgen(js_name = parse)]
+    pub fn parse_json(text: &str) -> JsValue;
+
+    /// `JSON.stringify(value)`; `None` for values JSON cannot represent (`undefined`, a
+    /// function, a cycle, a `toJSON` that throws).
+    pub fn stringify(value: &JsValue) -> Option<String>;
 }
 
 /// Writes one flat JSON object, member by member.
@@ -50,44 +80,37 @@ impl ObjectWriter {
         Self::default()
     }
 
-    fn key(mut self, key: &str) -> Self {
+    /// Escaped: keys are not always constants (a presence channel's member ids).
+    fn key(&mut self, key: &str) -> &mut String {
         if self.out.len() > 1 {
             self.out.push(',');
         }
         json::write_string(&mut self.out, key);
         self.out.push(':');
-        self
+        &mut self.out
     }
 
     /// `"key": "value"`.
-    pub fn string(self, key: &str, value: &str) -> Self {
-        let mut this = self.key(key);
-        json::write_string(&mut this.out, value);
-        this
+    pub fn string(&mut self, key: &str, value: &str) -> &mut Self {
+        json::write_string(self.key(key), value);
+        self
     }
 
     /// `"key": value` for a value that is already JSON text.
-    pub fn raw(self, key: &str, raw_json: &str) -> Self {
-        let mut this = self.key(key);
-        this.out.push_str(raw_json);
-        this
+    pub fn raw(&mut self, key: &str, raw_json: &str) -> &mut Self {
+        self.key(key).push_str(raw_json);
+        self
     }
 
     /// `"key": n`.
-    pub fn number(self, key: &str, n: u64) -> Self {
-        let mut this = self.key(key);
-        json::write_u64(&mut this.out, n);
-        this
+    pub fn number(&mut self, key: &str, n: u64) -> &mut Self {
+        json::write_u64(self.key(key), n);
+        self
     }
 
     /// The JSON text.
     pub fn into_text(mut self) -> String {
         self.out.push('}');
         self.out
-    }
-
-    /// The object, parsed into JS.
-    pub fn into_js(self) -> JsValue {
-        parse_json(&self.into_text())
     }
 }

@@ -1,164 +1,85 @@
 //! The app's listeners, and who hears which event.
 //!
-//! Listeners are called by the driver with no borrow held, from a snapshot taken when
-//! the event is dispatched; each is checked again just before its call, so a listener
-//! removed by an earlier one in the same round is not called.
+//! They are kept on the JS side (`listeners.js`), in one registry object: delivering
+//! an event to them is one call across the boundary instead of one per listener, and
+//! their functions never pass through Rust's table of JS values. The driver holds no
+//! borrow while it delivers, so a listener may call back into the client.
 
-use crate::prelude::*;
-use js_sys::Function;
+use wasm_bindgen::prelude::*;
 
-/// What a listener listens to, and so how it is called.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Scope {
+use super::js_value::Function;
+
+/// What a listener listens to, and so how it is called. The order is the order of
+/// delivery: an event on a channel goes to its own listeners first, then to the
+/// channel's catch-all ones, then to the global ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
     /// One event on one channel: `callback(data, metadata)`.
-    Event {
-        /// The channel.
-        channel: String,
-        /// The event name, as sent.
-        event: String,
-    },
+    Event = 0,
     /// Every event on one channel: `callback(eventName, data, metadata)`.
-    Channel(String),
+    Channel = 1,
     /// Every event on every channel, and connection-level events:
     /// `callback(eventName, data, channelName)`.
-    Global,
+    Global = 2,
     /// Connection state changes: `callback({previous, current})`.
-    StateChange,
+    StateChange = 3,
     /// Errors: `callback(error)`.
-    Error,
+    Error = 4,
 }
 
-/// What an event is addressed to.
-#[derive(Debug, Clone, Copy)]
-pub enum Audience<'a> {
-    /// Listeners of `event` on `channel` (or of the connection, for `None`).
-    Event {
-        /// The channel.
-        channel: Option<&'a str>,
-        /// The event name.
-        event: &'a str,
-    },
-    /// State-change listeners.
-    StateChange,
-    /// Error listeners.
-    Error,
+#[wasm_bindgen(module = "/src/web/listeners.js")]
+extern "C" {
+    fn registry() -> JsValue;
+    fn add(registry: &JsValue, kind: u8, channel: &str, event: &str, listener: &Function) -> u32;
+    fn remove(registry: &JsValue, id: u32, channel: Option<&str>) -> bool;
+    fn emit(
+        registry: &JsValue,
+        kind: u8,
+        channel: Option<&str>,
+        event: &str,
+        data: &JsValue,
+        meta: &JsValue,
+    );
 }
 
-/// A listener chosen for one event: its id (to re-check), callback and scope kind.
-pub struct Chosen {
-    /// The listener's id.
-    pub id: u32,
-    /// The callback.
-    pub callback: Function,
-    /// How to call it.
-    pub call: CallShape,
-}
+/// Every listener.
+pub struct Listeners(JsValue);
 
-/// The argument list a listener expects.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CallShape {
-    /// `(data, metadata)`.
-    Data,
-    /// `(eventName, data, metadata)`.
-    NamedData,
-    /// `(eventName, data, channelName)`.
-    Global,
-    /// `(value)`.
-    Single,
-}
-
-struct Listener {
-    id: u32,
-    scope: Scope,
-    callback: Function,
-}
-
-/// Every listener, in the order they were added.
-#[derive(Default)]
-pub struct Listeners {
-    next_id: u32,
-    list: Vec<Listener>,
+impl Default for Listeners {
+    fn default() -> Self {
+        Listeners(registry())
+    }
 }
 
 impl Listeners {
-    /// Adds a listener; the id removes it again.
-    pub fn add(&mut self, scope: Scope, callback: Function) -> u32 {
-        self.next_id = self.next_id.wrapping_add(1);
-        let id = self.next_id;
-        self.list.push(Listener {
-            id,
-            scope,
-            callback,
-        });
-        id
+    /// Adds a listener; the id removes it again. `channel` and `event` are only read
+    /// for the kinds that have them.
+    pub fn add(&self, kind: Kind, channel: &str, event: &str, callback: &Function) -> u32 {
+        add(&self.0, kind as u8, channel, event, callback)
     }
 
     /// Removes a listener. `false` if there was none with that id.
-    pub fn remove(&mut self, id: u32) -> bool {
-        let before = self.list.len();
-        self.list.retain(|listener| listener.id != id);
-        self.list.len() != before
+    pub fn remove(&self, id: u32) -> bool {
+        remove(&self.0, id, None)
     }
 
     /// Removes every listener of one channel (it was left: a later subscription to the
     /// same name starts with none, as in pusher-js).
-    pub fn remove_channel(&mut self, channel: &str) {
-        self.list.retain(|listener| match &listener.scope {
-            Scope::Event { channel: c, .. } | Scope::Channel(c) => c != channel,
-            _ => true,
-        });
+    pub fn remove_channel(&self, channel: &str) {
+        remove(&self.0, 0, Some(channel));
     }
 
-    /// Whether a listener is still registered.
-    pub fn contains(&self, id: u32) -> bool {
-        self.list.iter().any(|listener| listener.id == id)
-    }
-
-    /// The listeners that hear an event: on a channel, the event's own listeners first,
-    /// then the channel's catch-all ones, then the global ones.
-    pub fn audience(&self, audience: Audience<'_>) -> Vec<Chosen> {
-        let rank = |scope: &Scope| -> Option<(u8, CallShape)> {
-            match (audience, scope) {
-                (
-                    Audience::Event {
-                        channel: Some(channel),
-                        event,
-                    },
-                    Scope::Event {
-                        channel: c,
-                        event: e,
-                    },
-                ) if c == channel && e == event => Some((0, CallShape::Data)),
-                (
-                    Audience::Event {
-                        channel: Some(channel),
-                        ..
-                    },
-                    Scope::Channel(c),
-                ) if c == channel => Some((1, CallShape::NamedData)),
-                (Audience::Event { .. }, Scope::Global) => Some((2, CallShape::Global)),
-                (Audience::StateChange, Scope::StateChange) | (Audience::Error, Scope::Error) => {
-                    Some((0, CallShape::Single))
-                }
-                _ => None,
-            }
-        };
-        // One pass per rank keeps the order listeners were added within a rank, without
-        // pulling a sort into the module.
-        let mut chosen = Vec::new();
-        for order in 0..3 {
-            for listener in &self.list {
-                if let Some((rank, call)) = rank(&listener.scope) {
-                    if rank == order {
-                        chosen.push(Chosen {
-                            id: listener.id,
-                            callback: listener.callback.clone(),
-                            call,
-                        });
-                    }
-                }
-            }
-        }
-        chosen
+    /// Calls the listeners that hear `event` on `channel` (`None`: connection-level):
+    /// for `Kind::Event` its own, then the channel's, then the global ones; for the
+    /// other kinds, theirs. `data` and `metadata` as the listeners receive them.
+    pub fn emit(
+        &self,
+        audience: Kind,
+        channel: Option<&str>,
+        event: &str,
+        data: &JsValue,
+        metadata: &JsValue,
+    ) {
+        emit(&self.0, audience as u8, channel, event, data, metadata);
     }
 }

@@ -19,8 +19,8 @@ mod timer;
 pub use auth::{AuthConfig, AuthSource, HttpAuth};
 pub use clock::{now, random_seed};
 pub use driver::{Driver, RESUMED_EVENT};
-pub use js_value::{parse_json, stringify, ObjectWriter};
-pub use listeners::Scope;
+pub use js_value::{parse_json, stringify, Function, ObjectWriter, Reflect};
+pub use listeners::Kind;
 
 use wasm_bindgen::prelude::*;
 
@@ -30,11 +30,11 @@ extern "C" {
     /// `globalThis`, `self`, `window` and `global` through four lazily initialised
     /// thread-locals) and than a cached `static` (one more thread-local).
     #[wasm_bindgen(js_name = globalObject)]
-    fn global_object() -> js_sys::Object;
+    fn global_object() -> JsValue;
 }
 
 /// The global object: the window on a page, the worker's scope in a worker.
-pub(crate) fn global() -> js_sys::Object {
+pub(crate) fn global() -> JsValue {
     global_object()
 }
 
