@@ -385,7 +385,7 @@ impl Client {
             (Kind::Pong | Kind::ConnectionEstablished, _) => {}
             (Kind::SigninSuccess, _) => self.handle_signin_success(now, data),
             (Kind::Watchlist, _) => self.handle_watchlist(data),
-            (_, Some(_)) => self.handle_channel_frame(kind, &frame, data),
+            (_, Some(name)) => self.handle_channel_frame(name, kind, &frame, data),
             (kind, None) => {
                 if !kind.is_internal() {
                     self.emit(Event::Message(Client::message(None, &frame)));

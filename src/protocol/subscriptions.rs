@@ -304,11 +304,14 @@ impl Client {
         self.send(text);
     }
 
-    /// A frame addressed to a channel.
-    pub(crate) fn handle_channel_frame(&mut self, kind: Kind, frame: &Frame<'_>, data: &str) {
-        let Some(name) = frame.channel.as_deref() else {
-            return;
-        };
+    /// A frame addressed to channel `name`.
+    pub(crate) fn handle_channel_frame(
+        &mut self,
+        name: &str,
+        kind: Kind,
+        frame: &Frame<'_>,
+        data: &str,
+    ) {
         // By place from here on: the handlers below find the channel again without
         // comparing names.
         let Some(index) = self.channels.index(name) else {
