@@ -220,12 +220,9 @@ impl Client {
     /// authorization for the new socket id.
     pub(crate) fn resubscribe_all(&mut self, now: Instant) {
         // By index, as subscribing changes no entry's place: no list of names to collect.
-        let mut index = 0;
-        while let Some(channel) = self.channels.at(index) {
-            if channel.kind != ChannelKind::User {
-                self.start_subscription(now, index);
-            }
-            index += 1;
+        // The user's own channel is not among them: it ended with the last connection.
+        for index in 0..self.channels.len() {
+            self.start_subscription(now, index);
         }
     }
 
