@@ -30,12 +30,13 @@ pub const REPEATED_ERROR_LIMIT: u32 = 3;
 impl CloseAction {
     /// The policy for a WebSocket close code or a `pusher:error` code.
     pub fn for_code(code: u16) -> CloseAction {
-        match code {
-            4000 => CloseAction::SwitchToTls,
-            4001..=4099 => CloseAction::Refused,
-            4100..=4199 => CloseAction::RetryLater,
-            4200..=4299 => CloseAction::ReconnectNow,
-            4300..=4399 => CloseAction::RetryUnlessRepeated,
+        // By the hundred: one division instead of a comparison per range.
+        match code / 100 {
+            40 if code == 4000 => CloseAction::SwitchToTls,
+            40 => CloseAction::Refused,
+            41 => CloseAction::RetryLater,
+            42 => CloseAction::ReconnectNow,
+            43 => CloseAction::RetryUnlessRepeated,
             _ => CloseAction::Retry,
         }
     }
