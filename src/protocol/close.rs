@@ -109,5 +109,13 @@ mod tests {
         );
         assert_eq!(CloseAction::for_code(4400), CloseAction::Retry);
         assert_eq!(describe(4001), "unknown app");
+        assert_eq!(describe(1006), "connection lost");
+        assert_eq!(describe(1000), "connection closed");
+        assert_eq!(describe(4000), "TLS connections only");
+        assert_eq!(describe(4050), "connection refused");
+        assert_eq!(describe(4150), "server over capacity");
+        assert_eq!(describe(4250), "server asked to reconnect");
+        assert_eq!(describe(4350), "protocol error");
+        assert_eq!(describe(4999), "connection closed");
     }
 }

@@ -197,3 +197,32 @@ impl Phase {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn states_are_named_as_pusher_js_names_them() {
+        let names = [
+            State::Initialized,
+            State::Connecting,
+            State::Connected,
+            State::Unavailable,
+            State::Failed,
+            State::Disconnected,
+        ]
+        .map(State::as_str);
+        assert_eq!(
+            names,
+            [
+                "initialized",
+                "connecting",
+                "connected",
+                "unavailable",
+                "failed",
+                "disconnected"
+            ]
+        );
+    }
+}
