@@ -206,6 +206,11 @@ impl Channels {
         self.0.get_mut(index)
     }
 
+    /// How many channels there are.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
     /// Adds `channel` last, and says where that is. The caller has made sure no
     /// channel has its name.
     pub fn push(&mut self, channel: Channel) -> usize {

@@ -385,7 +385,7 @@ impl Client {
             (Kind::Pong | Kind::ConnectionEstablished, _) => {}
             (Kind::SigninSuccess, _) => self.handle_signin_success(now, data),
             (Kind::Watchlist, _) => self.handle_watchlist(data),
-            (_, Some(_)) => self.handle_channel_frame(kind, &frame, data),
+            (_, Some(name)) => self.handle_channel_frame(name, kind, &frame, data),
             (kind, None) => {
                 if !kind.is_internal() {
                     self.emit(Event::Message(Client::message(None, &frame)));
@@ -718,19 +718,26 @@ impl Client {
                 self.backoff.skip();
                 Some(0)
             }
-            // 4000 although already on TLS: switching cannot help, so back off rather
-            // than reconnect at once in a loop.
-            CloseAction::SwitchToTls | CloseAction::ReconnectNow | CloseAction::Retry => {
-                Some(self.backoff.next_delay())
+            // The limit reached: given up for good. The count is not kept up to date
+            // here, as the next series of attempts starts it from zero.
+            CloseAction::RetryUnlessRepeated
+                if self.repeated_errors.saturating_add(1) >= REPEATED_ERROR_LIMIT =>
+            {
+                None
             }
-            CloseAction::RetryLater => Some(self.backoff.next_delay().max(1000)),
-            CloseAction::RetryUnlessRepeated => {
-                self.repeated_errors = self.repeated_errors.saturating_add(1);
-                if self.repeated_errors >= REPEATED_ERROR_LIMIT {
-                    None
-                } else {
-                    Some(self.backoff.next_delay())
+            // Everything else backs off, with one computation of the delay: 4000
+            // although already on TLS too (switching cannot help, so rather than
+            // reconnecting at once in a loop), and at least 1 s for 4100–4199.
+            _ => {
+                if action == CloseAction::RetryUnlessRepeated {
+                    self.repeated_errors += 1;
                 }
+                let delay = self.backoff.next_delay();
+                Some(if action == CloseAction::RetryLater {
+                    delay.max(1000)
+                } else {
+                    delay
+                })
             }
         };
         let Some(delay) = delay else {

@@ -29,14 +29,16 @@ pub enum State {
 impl State {
     /// The pusher-js name of the state, which is also the name of its event.
     pub fn as_str(self) -> &'static str {
-        match self {
-            State::Initialized => "initialized",
-            State::Connecting => "connecting",
-            State::Connected => "connected",
-            State::Unavailable => "unavailable",
-            State::Failed => "failed",
-            State::Disconnected => "disconnected",
-        }
+        // In the order of the variants: a table rather than a `match`.
+        const NAMES: [&str; 6] = [
+            "initialized",
+            "connecting",
+            "connected",
+            "unavailable",
+            "failed",
+            "disconnected",
+        ];
+        NAMES.get(self as usize).copied().unwrap_or_default()
     }
 }
 
@@ -193,5 +195,34 @@ impl Phase {
             Phase::Connected(link) => Some(link.id),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn states_are_named_as_pusher_js_names_them() {
+        let names = [
+            State::Initialized,
+            State::Connecting,
+            State::Connected,
+            State::Unavailable,
+            State::Failed,
+            State::Disconnected,
+        ]
+        .map(State::as_str);
+        assert_eq!(
+            names,
+            [
+                "initialized",
+                "connecting",
+                "connected",
+                "unavailable",
+                "failed",
+                "disconnected"
+            ]
+        );
     }
 }

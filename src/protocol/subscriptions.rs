@@ -220,12 +220,9 @@ impl Client {
     /// authorization for the new socket id.
     pub(crate) fn resubscribe_all(&mut self, now: Instant) {
         // By index, as subscribing changes no entry's place: no list of names to collect.
-        let mut index = 0;
-        while let Some(channel) = self.channels.at(index) {
-            if channel.kind != ChannelKind::User {
-                self.start_subscription(now, index);
-            }
-            index += 1;
+        // The user's own channel is not among them: it ended with the last connection.
+        for index in 0..self.channels.len() {
+            self.start_subscription(now, index);
         }
     }
 
@@ -304,11 +301,14 @@ impl Client {
         self.send(text);
     }
 
-    /// A frame addressed to a channel.
-    pub(crate) fn handle_channel_frame(&mut self, kind: Kind, frame: &Frame<'_>, data: &str) {
-        let Some(name) = frame.channel.as_deref() else {
-            return;
-        };
+    /// A frame addressed to channel `name`.
+    pub(crate) fn handle_channel_frame(
+        &mut self,
+        name: &str,
+        kind: Kind,
+        frame: &Frame<'_>,
+        data: &str,
+    ) {
         // By place from here on: the handlers below find the channel again without
         // comparing names.
         let Some(index) = self.channels.index(name) else {
