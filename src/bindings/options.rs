@@ -164,6 +164,51 @@ const ENDPOINT: usize = 1;
 const HEADERS: usize = 2;
 const PARAMS: usize = 3;
 
+/// Whether `name` is the option at `index` in [`NAMES`]. Only evaluated at compile time
+/// (below), where an index out of range is a build error, not a panic.
+#[allow(clippy::indexing_slicing)]
+const fn is_name(index: usize, name: &str) -> bool {
+    let (names, name) = (NAMES.as_bytes(), name.as_bytes());
+    let (mut i, mut seen) = (0, 0);
+    while seen < index {
+        if names[i] == b' ' {
+            seen += 1;
+        }
+        i += 1;
+    }
+    let mut j = 0;
+    while j < name.len() {
+        if names[i + j] != name[j] {
+            return false;
+        }
+        j += 1;
+    }
+    i + j == names.len() || names[i + j] == b' '
+}
+
+// The indices above, the table of types and the names must agree: checked when the
+// crate is built, so a name added in the middle cannot silently shift them.
+const _: () = assert!(
+    is_name(KEY, "key")
+        && is_name(WS_PORT, "wsPort")
+        && is_name(FORCE_TLS, "forceTLS")
+        && is_name(ACTIVITY_TIMEOUT, "activityTimeout")
+        && is_name(ACTIVITY_TIMEOUT + 6, "backoff.stableAfter")
+        && is_name(PAUSE_WHEN_HIDDEN, "pauseWhenHidden")
+        && is_name(AUTH_TIMEOUT, "authTimeout")
+        && is_name(AUTH_ENDPOINT, "authEndpoint")
+        && is_name(AUTH + HEADERS, "auth.headers")
+        && is_name(
+            CHANNEL_AUTHORIZATION + PARAMS,
+            "channelAuthorization.params"
+        )
+        && is_name(
+            USER_AUTHENTICATION + ENDPOINT,
+            "userAuthentication.endpoint"
+        )
+        && is_name(TYPES.len() - 1, "userAuthentication.customHandler")
+);
+
 /// The raw JSON text of every option given (not `null`) by index in [`NAMES`], ""
 /// when absent.
 type Raw<'a> = [&'a str; TYPES.len()];
