@@ -42,51 +42,31 @@ impl CloseAction {
     }
 }
 
-/// The codes the protocol names, and their descriptions below at the same place: data
-/// rather than a `match` with an arm per code, and two lists rather than one of pairs,
-/// which would pad each code to the size of a pointer. 1000 (normal closure) is left to
-/// the general "connection closed".
-const CODES: [u16; 14] = [
-    4000, 4001, 4003, 4004, 4005, 4006, 4007, 4008, 4009, 4201, 4202, 4301, 1001, 1006,
-];
-const DESCRIPTIONS: [&str; 14] = [
-    "TLS connections only",
-    "unknown app",
-    "app disabled",
-    "app over its connection quota",
-    "path not found",
-    "invalid version string",
-    "unsupported protocol version",
-    "no protocol version",
-    "unauthorized connection",
-    "no pong in time",
-    "closed for inactivity",
-    "too many client events",
-    "server going away",
-    "connection lost",
-];
-
-/// A short reason for a refusal code, for the error the app receives when the server
-/// gave no message of its own.
+/// A short reason for a close or refusal code, for when the server gave no reason of
+/// its own: by the code's class, as the policy above reads it. The servers put the
+/// specific reason (unknown app, over quota, …) into the close frame or the
+/// `pusher:error` before it; a class is what is left to say without one. The two
+/// transport codes a browser reports without a reason get their own words.
 pub fn describe(code: u16) -> &'static str {
-    if let Some(index) = CODES.iter().position(|&known| known == code) {
-        if let Some(description) = DESCRIPTIONS.get(index) {
-            return description;
+    match code {
+        1001 => "server going away",
+        1006 => "connection lost",
+        _ => {
+            // By policy, in the order of `CloseAction`: a table rather than a `match`.
+            const BY_ACTION: [&str; 6] = [
+                "TLS connections only",
+                "connection refused",
+                "server over capacity",
+                "server asked to reconnect",
+                "protocol error",
+                "connection closed",
+            ];
+            BY_ACTION
+                .get(CloseAction::for_code(code) as usize)
+                .copied()
+                .unwrap_or_default()
         }
     }
-    // By policy, in the order of `CloseAction`: a table rather than a `match`.
-    const BY_ACTION: [&str; 6] = [
-        "connection closed",
-        "connection refused",
-        "server over capacity",
-        "server asked to reconnect",
-        "protocol error",
-        "connection closed",
-    ];
-    BY_ACTION
-        .get(CloseAction::for_code(code) as usize)
-        .copied()
-        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -108,7 +88,8 @@ mod tests {
             CloseAction::RetryUnlessRepeated
         );
         assert_eq!(CloseAction::for_code(4400), CloseAction::Retry);
-        assert_eq!(describe(4001), "unknown app");
+        assert_eq!(describe(4001), "connection refused");
+        assert_eq!(describe(1001), "server going away");
         assert_eq!(describe(1006), "connection lost");
         assert_eq!(describe(1000), "connection closed");
         assert_eq!(describe(4000), "TLS connections only");
