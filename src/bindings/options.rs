@@ -18,9 +18,8 @@ use crate::prelude::*;
 use alloc::borrow::Cow;
 use core::time::Duration;
 
-use crate::web::{Function, Reflect};
+use crate::web::{function_at, secure, Function};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
 use crate::protocol::json::{self, Kind};
 use crate::protocol::{Config, ConfigError, Endpoint, EndpointOptions};
@@ -239,17 +238,6 @@ fn member<'a>(json: &'a str, path: &str) -> &'a str {
     }
 }
 
-/// The JS value at `path` (`channelAuthorization.customHandler`) of `object`; undefined
-/// if absent.
-fn property(object: &JsValue, path: &str) -> JsValue {
-    let (head, rest) = split(path, b'.');
-    let value = Reflect::get(object, &JsValue::from_str(head)).unwrap_or_default();
-    match rest {
-        "" => value,
-        rest => property(&value, rest),
-    }
-}
-
 /// The content of a JSON string, `None` for anything else (or absent).
 fn text(raw: &str) -> Option<String> {
     json::parse_string(raw).map(Cow::into_owned)
@@ -318,7 +306,7 @@ pub fn parse(options: &JsValue) -> Result<Options, ConfigError> {
         let value = member(&json, name);
         if t == Type::Func && value.is_empty() {
             if let Some(slot) = next_function.next() {
-                *slot = property(options, name).dyn_into().ok();
+                *slot = function_at(options, name);
             }
         }
         if value.is_empty() {
@@ -363,7 +351,7 @@ pub fn parse(options: &JsValue) -> Result<Options, ConfigError> {
         "" => None,
         flag => Some(flag == "true"),
     };
-    endpoint.page_is_https = page_is_https();
+    endpoint.page_is_https = secure();
 
     let mut config = Config::new(Endpoint::new(&endpoint)?);
     config.jitter_seed = random_seed();
@@ -457,9 +445,4 @@ fn source(handler: Option<Function>, raw: &Raw, form: usize, mut http: HttpAuth)
             AuthSource::Http(http)
         }
     }
-}
-
-/// Whether the page was served over https (then only `wss://` is allowed).
-fn page_is_https() -> bool {
-    property(&crate::web::global(), "location.protocol").as_string() == Some("https:".into())
 }

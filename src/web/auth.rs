@@ -2,29 +2,30 @@
 //! channel subscription or a user sign-in for one socket id.
 
 use crate::prelude::*;
-use core::cell::Cell;
 
 use super::js_value::Function;
 use wasm_bindgen::prelude::*;
 
 use super::js_value::stringify;
-use super::Callback;
 use crate::protocol::json;
 use crate::protocol::{AuthData, AuthFailure, AuthRequest, AuthTarget};
 
 #[wasm_bindgen(module = "/src/web/shell.js")]
 extern "C" {
     /// The whole HTTP request and its pusher-js error messages, answering
-    /// `back(kind, value)` once (see `shell.js`): one import instead of one per step of
-    /// `fetch` → `text()`, each with a callback of its own.
-    fn post(url: &str, request: &str, timeout_ms: u32, back: JsValue);
-    /// Calls an app authorizer, answering `back(kind, value)` (see `shell.js`).
+    /// `back(source::AUTH, id, code, value)` once (see `shell.js`, and [`read`]): one
+    /// import instead of one per step of `fetch` → `text()`, each with a callback of
+    /// its own.
+    fn post(url: &str, request: &str, timeout_ms: u32, back: &JsValue, id: u32);
+    /// Calls an app authorizer, answering `back(source::AUTH, id, code, value)` once
+    /// (see `shell.js`).
     fn ask(
         authorizer: &Function,
         options: &JsValue,
         socket_id: &str,
         channel: &JsValue,
-        back: JsValue,
+        back: &JsValue,
+        id: u32,
     );
 }
 
@@ -70,54 +71,39 @@ pub struct AuthConfig {
     pub timeout_ms: u32,
 }
 
-/// Receives the outcome of one authorization, exactly once.
-pub type Reply = Box<dyn FnOnce(Result<AuthData, AuthFailure>)>;
-
 impl AuthConfig {
-    /// Obtains the authorization `request` asks for and hands it to `reply` — later,
-    /// or at once when the app's authorizer answers synchronously or throws.
-    pub fn authorize(&self, request: &AuthRequest, reply: Reply) {
+    /// Obtains the authorization `request` asks for; the answer goes to the client's
+    /// callback `back` — later, or at once when the app's authorizer answers
+    /// synchronously or throws.
+    pub fn authorize(&self, request: &AuthRequest, back: &JsValue) {
         let (source, channel) = match &request.target {
             AuthTarget::Channel(name) => (&self.channel, Some(name.as_str())),
             AuthTarget::User => (&self.user, None),
         };
-        let back = answer(reply);
+        let id = request.id.0;
         let socket_id = &request.socket_id;
         let (authorizer, options) = match source {
             AuthSource::Http(http) => {
                 let request = form(http, socket_id, channel);
-                return post(&http.endpoint, &request, self.timeout_ms, back);
+                return post(&http.endpoint, &request, self.timeout_ms, back, id);
             }
             AuthSource::EchoAuthorizer { factory, options } => (factory, options),
             AuthSource::Handler(handler) => (handler, &JsValue::UNDEFINED),
         };
         let channel = channel.map_or(JsValue::UNDEFINED, JsValue::from_str);
-        ask(authorizer, options, socket_id, &channel, back);
+        ask(authorizer, options, socket_id, &channel, back, id);
     }
 }
 
-/// The callback for one authorization, `back(kind, value)`, which answers `reply` the
-/// first time it is called. An app's authorizer may call its callback late, twice, or
-/// never, and keep it: so the JS function owns the closure (wasm-bindgen frees it once
-/// the function is garbage-collected) rather than Rust, which could only guess when.
-fn answer(reply: Reply) -> JsValue {
-    let reply = Cell::new(Some(reply));
-    Callback::wrap(Box::new(move |kind: f64, value: JsValue| {
-        if let Some(reply) = reply.take() {
-            reply(read(kind, &value));
-        }
-    }))
-    .into_js_value()
-}
-
-/// What `back(kind, value)` said (see `shell.js`): `-2` an app authorizer's data, `-3`
-/// an endpoint's 200 answer, otherwise a failure's message with its status (`-1`: none).
-fn read(kind: f64, value: &JsValue) -> Result<AuthData, AuthFailure> {
+/// What an authorization's answer `(code, value)` said (see `shell.js`): `-2` an app
+/// authorizer's data, `-3` an endpoint's 200 answer, otherwise a failure's message with
+/// its status (`-1`: none).
+pub fn read(code: f64, value: &JsValue) -> Result<AuthData, AuthFailure> {
     let text = value
         .as_string()
         .or_else(|| stringify(value))
         .unwrap_or_default();
-    let status = match kind as i32 {
+    let status = match code as i32 {
         -2 => return AuthData::from_json(&text),
         -3 => {
             return AuthData::from_json(&text).map_err(|invalid| {
@@ -132,7 +118,7 @@ fn read(kind: f64, value: &JsValue) -> Result<AuthData, AuthFailure> {
             });
         }
         -1 => None,
-        _ => Some(kind as u16),
+        _ => Some(code as u16),
     };
     Err(AuthFailure {
         status,

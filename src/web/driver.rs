@@ -12,16 +12,17 @@ use core::cell::{Ref, RefCell, RefMut};
 
 use wasm_bindgen::prelude::*;
 
-use super::auth::AuthConfig;
+use super::auth::{self, AuthConfig};
 use super::clock::now;
 use super::js_value::{parse_json, Function, ObjectWriter};
 use super::lifecycle::PageLifecycle;
-use super::listeners::{Kind, Listeners};
+use super::listeners::{Kind, Listeners, Registry};
 use super::socket::{OpenError, Socket, SocketEvent};
 use super::timer::Timeout;
+use super::{source, Callback};
 use crate::protocol::{
-    AuthRequest, ChannelKind, Client, ClientError, Config, DecryptError, Event, Instant, LinkId,
-    Member, Members, Output, PageEvent, Payload, SubscribeError, TriggerError,
+    AuthRequest, AuthRequestId, ChannelKind, Client, ClientError, Config, DecryptError, Event,
+    Instant, LinkId, Member, Members, Output, PageEvent, Payload, SubscribeError, TriggerError,
 };
 
 /// The event a channel emits after it was subscribed again following a reconnection
@@ -33,7 +34,9 @@ pub struct Driver {
     shared: RefCell<Shared>,
     /// Outside the shared state: delivering to listeners borrows nothing.
     listeners: Listeners,
-    this: Weak<Driver>,
+    /// The client's one callback (see [`Callback`]), handed to every JS call that
+    /// reports back.
+    back: JsValue,
 }
 
 struct Shared {
@@ -46,25 +49,17 @@ struct Shared {
 
 impl Driver {
     /// A client in state `initialized`, listening to the page lifecycle already (a tab
-    /// opened in the background counts as hidden from the start).
-    pub fn new(config: Config, auth: AuthConfig) -> Rc<Driver> {
+    /// opened in the background counts as hidden from the start). Events go to the
+    /// listeners in `listeners`.
+    pub fn new(config: Config, auth: AuthConfig, listeners: Registry) -> Rc<Driver> {
         Rc::new_cyclic(|this: &Weak<Driver>| {
-            let timer = {
-                let this = this.clone();
-                Timeout::new(move || {
-                    if let Some(driver) = this.upgrade() {
-                        driver.on_timer();
-                    }
-                })
-            };
-            let lifecycle = {
-                let this = this.clone();
-                PageLifecycle::attach(Rc::new(move |event| {
-                    if let Some(driver) = this.upgrade() {
-                        driver.on_page(event);
-                    }
-                }))
-            };
+            let this = this.clone();
+            let back = Callback::wrap(Box::new(move |source, id, code, value| {
+                if let Some(driver) = this.upgrade() {
+                    driver.on_back(source, id, code, value);
+                }
+            }))
+            .into_js_value();
             let mut core = Client::new(config);
             if PageLifecycle::page_hidden() {
                 core.handle_page_event(now(), PageEvent::Hidden);
@@ -73,12 +68,12 @@ impl Driver {
                 shared: RefCell::new(Shared {
                     core,
                     socket: None,
-                    timer,
-                    _lifecycle: lifecycle,
+                    timer: Timeout::new(back.clone()),
+                    _lifecycle: PageLifecycle::attach(back.clone()),
                     auth: Rc::new(auth),
                 }),
-                listeners: Listeners::default(),
-                this: this.clone(),
+                listeners: Listeners::new(listeners),
+                back,
             }
         })
     }
@@ -121,11 +116,16 @@ impl Driver {
         result
     }
 
-    /// Leaves a channel and forgets its listeners.
+    /// Leaves a channel. Its listeners stay: the caller removes them first (see
+    /// [`Driver::forget_listeners`]).
     pub fn unsubscribe(&self, channel: &str) {
-        self.shared_mut().core.unsubscribe(now(), channel);
+        self.input(|core, now| core.unsubscribe(now, channel));
+    }
+
+    /// Removes the listeners of a channel that is being left: a later subscription to
+    /// the same name starts with none, as in pusher-js.
+    pub fn forget_listeners(&self, channel: &str) {
         self.listeners.remove_channel(channel);
-        self.pump();
     }
 
     /// Sends a client event; `data_json` is one JSON value.
@@ -174,6 +174,32 @@ impl Driver {
         self.pump();
     }
 
+    /// Everything JS reports, through the client's one callback.
+    fn on_back(&self, source: f64, id: f64, code: f64, value: JsValue) {
+        let id = id as u32;
+        match source as u8 {
+            source::TIMER => self.on_timer(),
+            source::PAGE => {
+                let event = PageLifecycle::event(code);
+                self.input(|core, now| {
+                    core.handle_page_event(now, event);
+                    // Timers may have been throttled while the page was hidden: catch up.
+                    core.handle_timeout(now);
+                });
+            }
+            source::SOCKET => {
+                if let Some(event) = SocketEvent::read(code, value) {
+                    self.on_socket(LinkId(id), event);
+                }
+            }
+            source::AUTH => {
+                let reply = auth::read(code, &value);
+                self.input(|core, now| core.handle_auth_reply(now, AuthRequestId(id), reply));
+            }
+            _ => {}
+        }
+    }
+
     fn on_timer(&self) {
         {
             let mut shared = self.shared_mut();
@@ -181,14 +207,6 @@ impl Driver {
             shared.core.handle_timeout(now());
         }
         self.pump();
-    }
-
-    fn on_page(&self, event: PageEvent) {
-        self.input(|core, now| {
-            core.handle_page_event(now, event);
-            // Timers may have been throttled while the page was hidden: catch up.
-            core.handle_timeout(now);
-        });
     }
 
     fn on_socket(&self, link: LinkId, event: SocketEvent) {
@@ -249,13 +267,7 @@ impl Driver {
     }
 
     fn open(&self, link: LinkId, url: &str) {
-        let this = self.this.clone();
-        let report = Rc::new(move |event| {
-            if let Some(driver) = this.upgrade() {
-                driver.on_socket(link, event);
-            }
-        });
-        match Socket::open(url, report) {
+        match Socket::open(url, &self.back, link) {
             Ok(socket) => {
                 let previous = self.shared_mut().socket.replace((link, socket));
                 drop(previous);
@@ -273,19 +285,10 @@ impl Driver {
     }
 
     fn authorize(&self, request: AuthRequest) {
+        // The reply may come at once (an app authorizer answering synchronously): no
+        // borrow is held while asking, so it is fed in right away.
         let auth = Rc::clone(&self.shared().auth);
-        let this = self.this.clone();
-        let id = request.id;
-        // The reply may come at once (an app authorizer answering synchronously):
-        // no borrow is held here, so feeding it in right away is fine.
-        auth.authorize(
-            &request,
-            Box::new(move |reply| {
-                if let Some(driver) = this.upgrade() {
-                    driver.input(|core, now| core.handle_auth_reply(now, id, reply));
-                }
-            }),
-        );
+        auth.authorize(&request, &self.back);
     }
 
     /// Hands a core event to the listeners that hear it. Every kind of event comes down

@@ -20,20 +20,6 @@ extern "C" {
     pub type Function;
 }
 
-/// `Reflect`, as far as the options reader needs it.
-#[allow(non_snake_case)]
-pub mod Reflect {
-    use wasm_bindgen::prelude::*;
-
-    #[wasm_bindgen]
-    extern "C" {
-        /// `Reflect.get(target, key)`; `Err` when `target` is not an object (or a
-        /// getter throws).
-        #[wasm_bindgen(catch, js_namespace = Reflect)]
-        pub fn get(target: &JsValue, key: &JsValue) -> Result<JsValue, JsValue>;
-    }
-}
-
 // JSON both ways, the exceptions caught in JS: no `catch` glue per call, no fallback
 // code here.
 #[wasm_bindgen(inline_js = r#"

@@ -4,42 +4,42 @@
 //! hidden or frozen is noticed the moment the page is shown again, instead of at the
 //! next (throttled) timer.
 
-use crate::prelude::*;
-use alloc::rc::Rc;
-
 use wasm_bindgen::prelude::*;
 
-use super::Callback;
 use crate::protocol::PageEvent;
 
 #[wasm_bindgen(module = "/src/web/shell.js")]
 extern "C" {
-    /// Adds (`on`) or removes the four listeners, all reporting to `back` (see
-    /// `shell.js`); nothing in a worker, where there is no page.
+    /// Adds (`on`) or removes the four listeners, all reporting to
+    /// `back(source::PAGE, 0, event)` (see `shell.js`, and [`PageLifecycle::event`]);
+    /// nothing in a worker, where there is no page.
     fn listen(back: &JsValue, on: bool);
     fn hidden() -> bool;
 }
 
 /// The listeners, removed again when this is dropped.
 pub struct PageLifecycle {
-    back: Callback,
+    back: JsValue,
 }
 
 impl PageLifecycle {
-    /// Listens to the page (nothing to listen to in a worker) and reports to `report`.
-    pub fn attach(report: Rc<dyn Fn(PageEvent)>) -> PageLifecycle {
-        let back = Callback::wrap(Box::new(move |kind: f64, _| {
-            report(match kind as i32 {
-                0 => PageEvent::Hidden,
-                1 => PageEvent::Visible,
-                2 => PageEvent::PageShow { persisted: false },
-                3 => PageEvent::PageShow { persisted: true },
-                4 => PageEvent::Online,
-                _ => PageEvent::Offline,
-            })
-        }));
-        listen(back.as_ref(), true);
+    /// Listens to the page (nothing to listen to in a worker), reporting to the
+    /// client's callback `back`.
+    pub fn attach(back: JsValue) -> PageLifecycle {
+        listen(&back, true);
         PageLifecycle { back }
+    }
+
+    /// The event a listener reported as `code`.
+    pub fn event(code: f64) -> PageEvent {
+        match code as i32 {
+            0 => PageEvent::Hidden,
+            1 => PageEvent::Visible,
+            2 => PageEvent::PageShow { persisted: false },
+            3 => PageEvent::PageShow { persisted: true },
+            4 => PageEvent::Online,
+            _ => PageEvent::Offline,
+        }
     }
 
     /// Whether the page is hidden right now (a tab opened in the background).
@@ -50,6 +50,6 @@ impl PageLifecycle {
 
 impl Drop for PageLifecycle {
     fn drop(&mut self) {
-        listen(self.back.as_ref(), false);
+        listen(&self.back, false);
     }
 }

@@ -29,11 +29,24 @@ pub enum Kind {
 
 #[wasm_bindgen(module = "/src/web/listeners.js")]
 extern "C" {
-    fn registry() -> JsValue;
-    fn add(registry: &JsValue, kind: u8, channel: &str, event: &str, listener: &Function) -> u32;
-    fn remove(registry: &JsValue, id: u32, channel: Option<&str>) -> bool;
+    /// The registry (`Listeners` in listeners.js). The exported client's JS class
+    /// makes it and adds and removes listeners itself; Rust only delivers.
+    #[wasm_bindgen(js_name = Listeners)]
+    pub type Registry;
+
+    /// An empty registry, for Rust callers of the client (the browser tests).
+    #[wasm_bindgen(constructor, js_class = Listeners)]
+    pub fn new() -> Registry;
+
+    #[wasm_bindgen(method, js_class = Listeners)]
+    fn add(this: &Registry, kind: u8, channel: &str, event: &str, listener: &Function) -> u32;
+
+    #[wasm_bindgen(method, js_class = Listeners)]
+    fn remove(this: &Registry, id: u32, channel: Option<&str>) -> bool;
+
+    #[wasm_bindgen(method, js_class = Listeners)]
     fn emit(
-        registry: &JsValue,
+        this: &Registry,
         kind: u8,
         channel: Option<&str>,
         event: &str,
@@ -43,30 +56,29 @@ extern "C" {
 }
 
 /// Every listener.
-pub struct Listeners(JsValue);
-
-impl Default for Listeners {
-    fn default() -> Self {
-        Listeners(registry())
-    }
-}
+pub struct Listeners(Registry);
 
 impl Listeners {
+    /// The listeners of `registry`.
+    pub fn new(registry: Registry) -> Self {
+        Listeners(registry)
+    }
+
     /// Adds a listener; the id removes it again. `channel` and `event` are only read
     /// for the kinds that have them.
     pub fn add(&self, kind: Kind, channel: &str, event: &str, callback: &Function) -> u32 {
-        add(&self.0, kind as u8, channel, event, callback)
+        self.0.add(kind as u8, channel, event, callback)
     }
 
     /// Removes a listener. `false` if there was none with that id.
     pub fn remove(&self, id: u32) -> bool {
-        remove(&self.0, id, None)
+        self.0.remove(id, None)
     }
 
     /// Removes every listener of one channel (it was left: a later subscription to the
     /// same name starts with none, as in pusher-js).
     pub fn remove_channel(&self, channel: &str) {
-        remove(&self.0, 0, Some(channel));
+        self.0.remove(0, Some(channel));
     }
 
     /// Calls the listeners that hear `event` on `channel` (`None`: connection-level):
@@ -80,6 +92,6 @@ impl Listeners {
         data: &JsValue,
         metadata: &JsValue,
     ) {
-        emit(&self.0, audience as u8, channel, event, data, metadata);
+        self.0.emit(audience as u8, channel, event, data, metadata);
     }
 }

@@ -19,28 +19,40 @@ mod timer;
 pub use auth::{AuthConfig, AuthSource, HttpAuth};
 pub use clock::{now, random_seed};
 pub use driver::{Driver, RESUMED_EVENT};
-pub use js_value::{parse_json, stringify, Function, ObjectWriter, Reflect};
-pub use listeners::Kind;
+pub use js_value::{parse_json, stringify, Function, ObjectWriter};
+pub use listeners::{Kind, Registry};
 
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/src/web/shell.js")]
 extern "C" {
-    /// `globalThis`, from a plain function: cheaper than `js_sys::global()` (which probes
-    /// `globalThis`, `self`, `window` and `global` through four lazily initialised
-    /// thread-locals) and than a cached `static` (one more thread-local).
-    #[wasm_bindgen(js_name = globalObject)]
-    fn global_object() -> JsValue;
+    /// The function at `path` (`channelAuthorization.customHandler`) of the options
+    /// object, `None` if there is none there.
+    #[wasm_bindgen(js_name = functionAt)]
+    pub(crate) fn function_at(options: &JsValue, path: &str) -> Option<Function>;
+
+    /// Whether the page was served over https (then only `wss://` is allowed).
+    pub(crate) fn secure() -> bool;
 }
 
-/// The global object: the window on a page, the worker's scope in a worker.
-pub(crate) fn global() -> JsValue {
-    global_object()
-}
+/// The one callback of a client, `back(source, id, code, value)`, through which every
+/// JS event reaches its driver: the timer, the page listeners, the sockets and the
+/// authorizations all report here, telling themselves apart by `source` (see
+/// [`source`]). Every closure costs its own wasm-bindgen shims and every place that
+/// builds one its own code, so there is only this one, built once per client
+/// (`Driver::new`). Its JS function owns it (`into_js_value`): an app's authorizer may
+/// answer after the client is gone, and then finds a callback that does nothing,
+/// rather than a freed one that throws.
+pub(crate) type Callback = Closure<dyn Fn(f64, f64, f64, JsValue)>;
 
-/// The one closure type of everything the shell hands to JS (socket, timer, page
-/// listeners, auth answers), called as `back(kind, value)`: every distinct closure type
-/// costs its own wasm-bindgen shims, so there is only this one, always built from a
-/// boxed closure (`Callback::wrap`) so that nothing about it is generic. `Fn` rather
-/// than `FnMut`: its JS wrapper is the simpler one, and no callback needs `&mut`.
-pub(crate) type Callback = Closure<dyn Fn(f64, JsValue)>;
+/// Who calls `back`, its first argument (the numbers `shell.js` uses).
+pub(crate) mod source {
+    /// The timer fired (`timer.rs`).
+    pub const TIMER: u8 = 0;
+    /// A page lifecycle event, `code` saying which (`lifecycle.rs`).
+    pub const PAGE: u8 = 1;
+    /// Socket `id` opened, received `value` or closed with `code` (`socket.rs`).
+    pub const SOCKET: u8 = 2;
+    /// Authorization request `id` was answered (`auth.rs`).
+    pub const AUTH: u8 = 3;
+}

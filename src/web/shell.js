@@ -1,8 +1,9 @@
 // The browser shell's JavaScript side: the few steps that would otherwise each be a
 // wasm-bindgen import plus Rust glue around it (a chain of promises, an event's fields).
-// Every callback here is the shell's one closure type, `back(number, value)`. Rust owns
-// the socket's, the timer's and the page listeners' and detaches them here before it
-// drops them; an authorization's is owned by its JS function (see `answer` in auth.rs).
+// Everything here reports to the client's one callback, `back(source, id, code, value)`
+// (`Callback` in mod.rs), `source` saying who: 0 the timer, 1 the page, 2 a socket, 3 an
+// authorization. Rust detaches the socket's handlers, the timer and the page listeners
+// here before it drops them.
 
 // The message of a thrown value: an `Error`'s `message`, a string, or its JSON.
 function message(thrown) {
@@ -18,10 +19,10 @@ function message(thrown) {
 // POSTs to an auth endpoint the way pusher-js and Laravel expect: the form
 // `socket_id=…&channel_name=…&…` (URI-encoded as pusher-js does), the app's headers,
 // cookies sent to the same origin. `request` is the JSON `[headers, fields]`, both as
-// `[name, value]` pairs. Calls `back` exactly once: `back(-3, text)` for a 200, else
-// `back(status, message)`, with status 0 when the endpoint could not be reached (a
-// network error, the timeout of `ms` milliseconds, no `fetch`).
-export function post(url, request, ms, back) {
+// `[name, value]` pairs. Answers request `id` exactly once: `back(3, id, -3, text)` for a
+// 200, else `back(3, id, status, message)`, with status 0 when the endpoint could not be
+// reached (a network error, the timeout of `ms` milliseconds, no `fetch`).
+export function post(url, request, ms, back, id) {
     const [headers, fields] = JSON.parse(request);
     const init = {
         method: 'POST',
@@ -46,24 +47,30 @@ export function post(url, request, ms, back) {
                 .catch(() => '')
                 .then((text) =>
                     response.status == 200
-                        ? back(-3, text)
+                        ? back(3, id, -3, text)
                         : back(
+                              3,
+                              id,
                               response.status,
                               `Unable to retrieve auth string from auth endpoint - received status: ${response.status} from ${url}`,
                           ),
                 ),
-        (error) => back(0, `Could not reach the auth endpoint ${url}: ${message(error)}`),
+        (error) => back(3, id, 0, `Could not reach the auth endpoint ${url}: ${message(error)}`),
     );
 }
 
 // Runs an app authorizer: laravel-echo's `authorizer({name: channel}, options)
 // .authorize(socketId, callback)`, or, when `options` is undefined, pusher-js's
 // `customHandler({socketId, channelName}, callback)` (no `channelName` for a user
-// sign-in). `callback(null, data)` answers `back(-2, data)`; `callback(error)` and a
-// synchronous throw answer `back(status, message)`, status -1 when the error has none.
-export function ask(authorizer, options, socketId, channel, back) {
-    const fail = (error, status) => back(typeof status == 'number' && status >= 0 ? status : -1, message(error));
-    const callback = (error, data) => (error == null ? back(-2, data) : fail(error, error.status));
+// sign-in). `callback(null, data)` answers request `id` with `back(3, id, -2, data)`;
+// `callback(error)` and a synchronous throw answer `back(3, id, status, message)`,
+// status -1 when the error has none. Only the first answer counts: an authorizer may
+// call its callback twice.
+export function ask(authorizer, options, socketId, channel, back, id) {
+    let answered;
+    const answer = (code, value) => answered || ((answered = 1), back(3, id, code, value));
+    const fail = (error, status) => answer(typeof status == 'number' && status >= 0 ? status : -1, message(error));
+    const callback = (error, data) => (error == null ? answer(-2, data) : fail(error, error.status));
     try {
         if (options !== undefined) authorizer.call(null, { name: channel }, options).authorize(socketId, callback);
         else authorizer.call(null, channel === undefined ? { socketId } : { socketId, channelName: channel }, callback);
@@ -72,11 +79,11 @@ export function ask(authorizer, options, socketId, channel, back) {
     }
 }
 
-// Opens a WebSocket that reports to `back`: `back(-1)` opened, `back(-2, data)` a frame
-// (Rust ignores binary ones, which the protocol does not have),
-// `back(code, reason)` closed. `undefined` where there is no WebSocket; the message when
-// the constructor refused (a bad URL, a Content-Security-Policy).
-export function socket(url, back) {
+// Opens a WebSocket that reports to `back` as socket `id`: `back(2, id, -1)` opened,
+// `back(2, id, -2, data)` a frame (Rust ignores binary ones, which the protocol does not
+// have), `back(2, id, code, reason)` closed. `undefined` where there is no WebSocket;
+// the message when the constructor refused (a bad URL, a Content-Security-Policy).
+export function socket(url, back, id) {
     if (!globalThis.WebSocket) return;
     let ws;
     try {
@@ -84,9 +91,9 @@ export function socket(url, back) {
     } catch (thrown) {
         return message(thrown);
     }
-    ws.onopen = () => back(-1);
-    ws.onmessage = (event) => back(-2, event.data);
-    ws.onclose = (event) => back(event.code || 1006, event.reason);
+    ws.onopen = () => back(2, id, -1);
+    ws.onmessage = (event) => back(2, id, -2, event.data);
+    ws.onclose = (event) => back(2, id, event.code || 1006, event.reason);
     return ws;
 }
 
@@ -107,15 +114,18 @@ export function unsocket(ws, code, reason) {
     } catch {}
 }
 
-// Adds (`on`) or removes the page-lifecycle listeners reporting to `back` (nothing to
-// listen to in a worker): `visibilitychange` as 0 (hidden) or 1 (visible), `pageshow`
-// as 2, or 3 when restored from the back/forward cache, `online` as 4, `offline` as 5.
+// Adds (`on`) or removes the page-lifecycle listeners reporting to `back(1, 0, code)`
+// (nothing to listen to in a worker): `visibilitychange` as code 0 (hidden) or 1
+// (visible), `pageshow` as 2, or 3 when restored from the back/forward cache, `online`
+// as 4, `offline` as 5.
 // The one listener function they share is kept on `back`, to be removed again.
 export function listen(back, on) {
     const document = globalThis.document;
     if (!document) return;
     const listener = (back.listener ??= (event) =>
         back(
+            1,
+            0,
             event.type == 'visibilitychange'
                 ? +!document.hidden
                 : event.type == 'pageshow'
@@ -132,14 +142,21 @@ export function listen(back, on) {
 // Whether the page is hidden right now (a tab opened in the background).
 export const hidden = () => !!globalThis.document?.hidden;
 
-// The global object: the window on a page, the worker's scope in a worker.
-export const globalObject = () => globalThis;
+// The function at `path` (`channelAuthorization.customHandler`) of the options, if that
+// is a function.
+export function functionAt(options, path) {
+    for (const key of path.split('.')) options = options?.[key];
+    return typeof options == 'function' ? options : undefined;
+}
 
-// Clears the timeout pending for `back`, if any, then sets one that calls `back` after
+// Whether the page was served over https (then only `wss://` is allowed).
+export const secure = () => globalThis.location?.protocol == 'https:';
+
+// Clears the timeout pending for `back`, if any, then sets one that calls `back(0)` after
 // `ms` milliseconds unless `ms` is negative. The handle (a number in browsers, an object
 // elsewhere) stays here, on `back`. The globals rather than `window.setTimeout`: they
 // exist in workers too.
 export function arm(back, ms) {
     clearTimeout(back.timeout);
-    back.timeout = ms < 0 ? undefined : setTimeout(() => ((back.timeout = undefined), back()), ms);
+    back.timeout = ms < 0 ? undefined : setTimeout(() => ((back.timeout = undefined), back(0)), ms);
 }

@@ -1,18 +1,18 @@
 //! The WebSocket, wrapped so that its handlers are owned and detached when it goes.
 
 use crate::prelude::*;
-use alloc::rc::Rc;
 
 use wasm_bindgen::prelude::*;
 
-use super::Callback;
+use crate::protocol::LinkId;
 
 #[wasm_bindgen(module = "/src/web/shell.js")]
 extern "C" {
-    /// `new WebSocket(url)` with its three handlers wired to `back` (see `shell.js`):
-    /// one import, and one callback, instead of a setter and a closure per handler.
-    /// Returns the socket, `undefined` without WebSockets, or why the constructor refused.
-    fn socket(url: &str, back: &JsValue) -> JsValue;
+    /// `new WebSocket(url)` with its three handlers wired to `back(source::SOCKET, id,
+    /// …)` (see `shell.js`, and [`SocketEvent::read`]): one import instead of a setter
+    /// and a closure per handler. Returns the socket, `undefined` without WebSockets, or
+    /// why the constructor refused.
+    fn socket(url: &str, back: &JsValue, id: u32) -> JsValue;
     /// Detaches the handlers and closes the socket unless it is closing already.
     fn unsocket(ws: &JsValue, code: u16, reason: &str);
     /// `ws.send(text)`, ignoring a refusal.
@@ -34,6 +34,22 @@ pub enum SocketEvent {
     },
 }
 
+impl SocketEvent {
+    /// What a socket reported to `back` as `code` and `value`: `-1` open, `-2` a
+    /// frame, else closed with that code. `None` for a binary frame, which the protocol
+    /// does not have.
+    pub fn read(code: f64, value: JsValue) -> Option<SocketEvent> {
+        Some(match code as i32 {
+            -1 => SocketEvent::Open,
+            -2 => SocketEvent::Message(value.as_string()?),
+            code => SocketEvent::Closed {
+                code: code as u16,
+                reason: value.as_string().unwrap_or_default(),
+            },
+        })
+    }
+}
+
 /// Why a socket could not be created.
 pub enum OpenError {
     /// This environment has no `WebSocket`.
@@ -42,35 +58,21 @@ pub enum OpenError {
     Refused(String),
 }
 
-/// An open (or opening) WebSocket and the callback it reports through.
+/// An open (or opening) WebSocket, detached and closed when dropped.
 pub struct Socket {
     ws: JsValue,
-    _back: Callback,
 }
 
 impl Socket {
-    /// Opens a socket to `url`; everything that happens to it goes to `report`.
-    pub fn open(url: &str, report: Rc<dyn Fn(SocketEvent)>) -> Result<Socket, OpenError> {
-        let back = Callback::wrap(Box::new(move |kind: f64, value: JsValue| {
-            report(match kind as i32 {
-                -1 => SocketEvent::Open,
-                -2 => match value.as_string() {
-                    Some(text) => SocketEvent::Message(text),
-                    None => return,
-                },
-                code => SocketEvent::Closed {
-                    code: code as u16,
-                    reason: value.as_string().unwrap_or_default(),
-                },
-            })
-        }));
-        let ws = socket(url, back.as_ref());
+    /// Opens a socket to `url`, reporting to the client's callback `back` as `link`.
+    pub fn open(url: &str, back: &JsValue, link: LinkId) -> Result<Socket, OpenError> {
+        let ws = socket(url, back, link.0);
         if ws.is_undefined() {
             return Err(OpenError::Unsupported);
         }
         match ws.as_string() {
             Some(refused) => Err(OpenError::Refused(refused)),
-            None => Ok(Socket { ws, _back: back }),
+            None => Ok(Socket { ws }),
         }
     }
 

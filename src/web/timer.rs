@@ -4,35 +4,33 @@
 //! nothing here counts ticks: when the timeout fires, the driver reads the clock and the
 //! core works out what is due. There is never more than one timeout pending.
 
-use crate::prelude::*;
-
 use wasm_bindgen::prelude::*;
 
-use super::Callback;
 use crate::protocol::Instant;
 
 #[wasm_bindgen(module = "/src/web/shell.js")]
 extern "C" {
     /// Clears the timeout pending for `back`, then, for a delay of 0 or more, sets a new
-    /// one (see `shell.js`): one import for both, and the handle stays in JS.
+    /// one that calls `back(source::TIMER)` (see `shell.js`): one import for both, and
+    /// the handle stays in JS.
     fn arm(back: &JsValue, delay_ms: f64);
 }
 
 /// The longest delay `setTimeout` honours; longer ones fire at once.
 const MAX_DELAY_MS: u64 = 0x7FFF_FFFF;
 
-/// A single pending timeout that calls one callback. Cleared when dropped.
+/// A single pending timeout of one client. Cleared when dropped.
 pub struct Timeout {
-    callback: Callback,
+    back: JsValue,
     /// The deadline the pending timeout was armed for.
     deadline: Option<Instant>,
 }
 
 impl Timeout {
-    /// A disarmed timeout that will call `on_fire`.
-    pub fn new(on_fire: impl Fn() + 'static) -> Self {
+    /// A disarmed timeout that will report to the client's callback `back`.
+    pub fn new(back: JsValue) -> Self {
         Timeout {
-            callback: Callback::wrap(Box::new(move |_, _| on_fire())),
+            back,
             deadline: None,
         }
     }
@@ -49,7 +47,7 @@ impl Timeout {
                 .saturating_sub(now.as_millis())
                 .min(MAX_DELAY_MS) as f64
         });
-        arm(self.callback.as_ref(), delay);
+        arm(&self.back, delay);
     }
 
     /// The timeout has fired: nothing is pending any more.
@@ -60,6 +58,6 @@ impl Timeout {
 
 impl Drop for Timeout {
     fn drop(&mut self) {
-        arm(self.callback.as_ref(), -1.0);
+        arm(&self.back, -1.0);
     }
 }
