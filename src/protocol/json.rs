@@ -339,28 +339,25 @@ fn hex4(b: &[u8], i: usize) -> Option<u32> {
 /// directions) nor its Unicode property table.
 pub(crate) fn trim_unicode(s: &str) -> &str {
     let b = s.as_bytes();
-    let mut start = 0;
-    let mut end = b.len();
-    // Past the end `space_len` sees a 0 byte, which is not whitespace.
-    loop {
-        let n = space_len(b, start);
-        if n == 0 {
-            break;
+    // One pass forward: `start` and `end` enclose the chars seen that are not spaces.
+    let mut start = usize::MAX;
+    let mut end = 0;
+    let mut i = 0;
+    while i < b.len() {
+        let n = space_len(b, i);
+        if n > 0 {
+            i += n;
+            continue;
         }
-        start += n;
+        start = start.min(i);
+        // Past this char: its first byte and its continuation bytes (`10xxxxxx`).
+        i += 1;
+        while at(b, i) & 0xc0 == 0x80 {
+            i += 1;
+        }
+        end = i;
     }
-    while end > start {
-        // The last char starts after its continuation bytes (`10xxxxxx`).
-        let mut last = end - 1;
-        while last > start && at(b, last) & 0xc0 == 0x80 {
-            last -= 1;
-        }
-        if space_len(b, last) != end - last {
-            break;
-        }
-        end = last;
-    }
-    slice(s, start, end)
+    slice(s, start.min(end), end)
 }
 
 /// Byte length of the `White_Space` char at `b[i]` (valid UTF-8), or 0 for any other
