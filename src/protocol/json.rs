@@ -442,9 +442,13 @@ pub fn parse_u64(raw: &str) -> Option<u64> {
         }
         n = n * 10 + digit;
         s.i += 1;
+        // A leading zero stands alone: what follows `0` must not be a digit.
+        if n == 0 {
+            break;
+        }
     }
-    // At least one digit, and a leading zero stands alone (`01` is not a number).
-    if s.i == start || (at(raw.as_bytes(), start) == b'0' && s.i > start + 1) {
+    // At least one digit.
+    if s.i == start {
         return None;
     }
     if s.eat(b'.') {
