@@ -314,16 +314,19 @@ impl<'a> Scanner<'a> {
 
 /// The kind of the value that starts with the byte `c`, if one can.
 fn kind_of(c: u8) -> Option<Kind> {
-    Some(match c {
-        b'{' => Kind::Object,
-        b'[' => Kind::Array,
-        b'"' => Kind::String,
-        b'-' | b'0'..=b'9' => Kind::Number,
-        b't' | b'f' => Kind::Bool,
-        b'n' => Kind::Null,
-        _ => return None,
-    })
+    // A lookup: smaller than a `match` with ranges.
+    let k = b"{[\"-0123456789tfn".iter().position(|&first| first == c)?;
+    KINDS.get(k).copied()
 }
+
+/// The kinds of the values starting with the bytes in [`kind_of`]'s table, in order.
+const KINDS: [Kind; 17] = {
+    use Kind::*;
+    [
+        Object, Array, String, Number, Number, Number, Number, Number, Number, Number, Number,
+        Number, Number, Number, Bool, Bool, Null,
+    ]
+};
 
 /// Value of the four ASCII hex digits at `b[i..i + 4]`.
 fn hex4(b: &[u8], i: usize) -> Option<u32> {
