@@ -468,10 +468,8 @@ enum Walk {
     First,
     /// After an item.
     Next,
-    /// Past the closing bracket.
-    Closed,
-    /// Stopped at an error.
-    Failed,
+    /// Past the closing bracket, or stopped at an error.
+    Done,
 }
 
 /// The position shared by [`Entries`] and [`Elements`]: one stepping routine for both, so
@@ -501,14 +499,13 @@ impl<'a> Cursor<'a> {
     /// The next item: the raw key (objects; empty for arrays) and the raw value. Yields
     /// one error on malformed input, then `None`.
     fn next(&mut self) -> Option<Result<(&'a str, &'a str), JsonError>> {
-        if matches!(self.walk, Walk::Closed | Walk::Failed) {
+        if self.walk == Walk::Done {
             return None;
         }
         let step = self.step();
         self.walk = match step {
             Some(Some(_)) => Walk::Next,
-            Some(None) => Walk::Closed,
-            None => Walk::Failed,
+            _ => Walk::Done,
         };
         match step {
             Some(item) => item.map(Ok),
