@@ -272,7 +272,12 @@ impl<'a> Scanner<'a> {
     fn value(&mut self) -> Option<()> {
         // The closing bracket of each open container, innermost last.
         let mut open: Vec<u8> = Vec::new();
+        // Whether a member's key comes next (first in an object, or after a `,` in one).
+        let mut key = false;
         loop {
+            if key {
+                self.key()?;
+            }
             // A value starts here.
             let c = self.skip_ws();
             match kind_of(c)? {
@@ -282,9 +287,7 @@ impl<'a> Scanner<'a> {
                     let close = c + 2;
                     if !self.eat_after_ws(close) {
                         open.push(close);
-                        if close == b'}' {
-                            self.key()?;
-                        }
+                        key = close == b'}';
                         continue;
                     }
                 }
@@ -300,9 +303,7 @@ impl<'a> Scanner<'a> {
                 if self.eat_after_ws(close) {
                     open.pop();
                 } else if self.eat(b',') {
-                    if close == b'}' {
-                        self.key()?;
-                    }
+                    key = close == b'}';
                     break;
                 } else {
                     return None;
