@@ -434,31 +434,27 @@ pub fn parse_string(raw: &str) -> Option<Cow<'_, str>> {
 /// A non-negative integer literal as u64 (`120` → 120). A fraction is truncated
 /// (`120.7` → 120); a negative number, an exponent, a non-number or overflow → None.
 pub fn parse_u64(raw: &str) -> Option<u64> {
-    let mut s = Scanner::new(raw, 0);
-    s.skip_ws();
-    let start = s.i;
+    // The validator checks the number's form: then only its bytes need a look.
     let mut n = 0u64;
-    while s.peek().is_ascii_digit() {
-        let digit = u64::from(s.peek() - b'0');
-        // Not `checked_mul`: on wasm32 it multiplies through the 128-bit `__multi3`.
-        if n > (u64::MAX - digit) / 10 {
+    let mut fraction = false;
+    for c in single_value(raw).ok()?.bytes() {
+        if c == b'.' {
+            fraction = true;
+            continue;
+        }
+        // Any other byte than a digit: a sign, an exponent or another kind of value.
+        let digit = u64::from(c.wrapping_sub(b'0'));
+        if digit > 9 {
             return None;
         }
-        n = n * 10 + digit;
-        s.i += 1;
-        // A leading zero stands alone: what follows `0` must not be a digit.
-        if n == 0 {
-            break;
+        // Not `checked_mul`: on wasm32 it multiplies through the 128-bit `__multi3`.
+        if !fraction {
+            if n > (u64::MAX - digit) / 10 {
+                return None;
+            }
+            n = n * 10 + digit;
         }
     }
-    // At least one digit.
-    if s.i == start {
-        return None;
-    }
-    if s.eat(b'.') {
-        s.digits()?;
-    }
-    s.only_ws_left()?;
     Some(n)
 }
 
