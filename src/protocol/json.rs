@@ -416,16 +416,13 @@ pub fn kind(raw: &str) -> Option<Kind> {
 /// escapes including `\uXXXX` surrogate pairs; a lone surrogate becomes U+FFFD. None if
 /// `raw` is not exactly one valid string literal.
 pub fn parse_string(raw: &str) -> Option<Cow<'_, str>> {
-    let mut s = Scanner::new(raw, 0);
-    s.skip_ws();
-    let start = s.i;
+    // The validator finds the value; decoding it fails if it is not a string.
+    let raw = single_value(raw).ok()?;
     let mut out = String::new();
-    s.string(Some(&mut out))?;
-    let end = s.i;
-    s.only_ws_left()?;
+    Scanner::new(raw, 0).string(Some(&mut out))?;
     // An escape always decodes to at least one char.
     Some(if out.is_empty() {
-        Cow::Borrowed(slice(raw, start + 1, end - 1))
+        Cow::Borrowed(slice(raw, 1, raw.len() - 1))
     } else {
         Cow::Owned(out)
     })
