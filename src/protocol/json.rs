@@ -349,17 +349,13 @@ pub(crate) fn trim_unicode(s: &str) -> &str {
     let mut i = 0;
     while i < b.len() {
         let n = space_len(b, i);
-        if n > 0 {
-            i += n;
-            continue;
+        // Byte by byte through other chars: their continuation bytes are not spaces
+        // either, so `end` ends up past a char's last byte.
+        if n == 0 {
+            start = start.min(i);
+            end = i + 1;
         }
-        start = start.min(i);
-        // Past this char: its first byte and its continuation bytes (`10xxxxxx`).
-        i += 1;
-        while at(b, i) & 0xc0 == 0x80 {
-            i += 1;
-        }
-        end = i;
+        i += n.max(1);
     }
     slice(s, start.min(end), end)
 }
