@@ -84,6 +84,11 @@ const ESCAPES: [(u8, u8); 8] = [
     (b't', b'\t'),
 ];
 
+/// JSON whitespace (`\t` `\n` `\r` and space), for [`Scanner::skip`].
+const SPACES: u64 = 1 << b'\t' | 1 << b'\n' | 1 << b'\r' | 1 << b' ';
+/// The digits `0`-`9`, for [`Scanner::skip`].
+const DIGITS: u64 = 0x3ff << b'0';
+
 /// A position in a JSON text, with the reading routines.
 ///
 /// They return `None` on error with `i` left where reading stopped: one word to test at
@@ -122,10 +127,18 @@ impl<'a> Scanner<'a> {
 
     /// Skips JSON whitespace and returns the next byte (0 at the end).
     fn skip_ws(&mut self) -> u8 {
-        while matches!(self.peek(), b' ' | b'\t' | b'\n' | b'\r') {
+        self.skip(SPACES);
+        self.peek()
+    }
+
+    /// Moves past the bytes of a class (a set of bytes below 64, as a bit mask); whether
+    /// there was at least one. One loop for whitespace and digits.
+    fn skip(&mut self, class: u64) -> bool {
+        let start = self.i;
+        while class.checked_shr(u32::from(self.peek())).unwrap_or(0) & 1 != 0 {
             self.i += 1;
         }
-        self.peek()
+        self.i > start
     }
 
     /// Skips whitespace, then moves past `c` if it is next.
@@ -142,11 +155,7 @@ impl<'a> Scanner<'a> {
 
     /// A run of at least one ASCII digit.
     fn digits(&mut self) -> Option<()> {
-        let start = self.i;
-        while self.peek().is_ascii_digit() {
-            self.i += 1;
-        }
-        (self.i > start).then_some(())
+        self.skip(DIGITS).then_some(())
     }
 
     /// A number (its first byte is `-` or a digit).
