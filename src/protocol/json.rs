@@ -72,17 +72,11 @@ fn slice(text: &str, start: usize, end: usize) -> &str {
     text.get(start..end).unwrap_or_default()
 }
 
-/// The escapes `\"` `\\` `\/` `\b` `\f` `\n` `\r` `\t` and the bytes they stand for.
-const ESCAPES: [(u8, u8); 8] = [
-    (b'"', b'"'),
-    (b'\\', b'\\'),
-    (b'/', b'/'),
-    (b'b', 0x8),
-    (b'f', 0xc),
-    (b'n', b'\n'),
-    (b'r', b'\r'),
-    (b't', b'\t'),
-];
+/// The letters of the escapes `\"` `\\` `\/` `\b` `\f` `\n` `\r` `\t`, and in
+/// [`ESCAPED`] the bytes they stand for, in the same order.
+const ESCAPES: &[u8; 8] = b"\"\\/bfnrt";
+/// The bytes of the [`ESCAPES`].
+const ESCAPED: &[u8; 8] = b"\"\\/\x08\x0c\n\r\t";
 
 /// JSON whitespace (`\t` `\n` `\r` and space), for [`Scanner::skip`].
 const SPACES: u64 = 1 << b'\t' | 1 << b'\n' | 1 << b'\r' | 1 << b' ';
@@ -246,8 +240,8 @@ impl<'a> Scanner<'a> {
                 }
                 // The one-letter escapes: a lookup, smaller than a `match` per letter.
                 _ => {
-                    let k = ESCAPES.iter().position(|&(letter, _)| letter == e)?;
-                    u32::from(ESCAPES.get(k).map_or(0, |&(_, c)| c))
+                    let k = ESCAPES.iter().position(|&letter| letter == e)?;
+                    u32::from(at(ESCAPED, k))
                 }
             };
             if let Some(out) = out.as_deref_mut() {
@@ -610,10 +604,10 @@ pub fn write_string(out: &mut String, s: &str) {
             continue;
         }
         // The escape letter, from the table the reader uses.
-        let esc = match ESCAPES.iter().find(|&&(_, byte)| byte == c) {
-            Some(&(letter, _)) => letter,
-            None => b'u',
-        };
+        let esc = ESCAPED
+            .iter()
+            .position(|&byte| byte == c)
+            .map_or(b'u', |k| at(ESCAPES, k));
         // `i` is at an ASCII byte, so both slices fall on char boundaries.
         out.push_str(slice(s, start, i));
         push_ascii(out, b'\\');
