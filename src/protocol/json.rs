@@ -16,6 +16,7 @@
 
 use crate::prelude::*;
 use alloc::borrow::Cow;
+use core::num::NonZeroUsize;
 
 /// Why a text is not valid JSON: where reading it stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -262,12 +263,12 @@ impl<'a> Scanner<'a> {
     }
 
     /// A member's key and the `:` after it, after optional whitespace; the index just
-    /// past the key's closing quote.
-    fn key(&mut self) -> Option<usize> {
+    /// past the key's closing quote (never 0: a one-word result, returned in a register).
+    fn key(&mut self) -> Option<NonZeroUsize> {
         self.skip_ws();
         self.string(None)?;
-        let end = self.i;
-        self.eat_after_ws(b':').then_some(end)
+        let end = NonZeroUsize::new(self.i);
+        self.eat_after_ws(b':').then_some(end)?
     }
 
     /// A whole JSON value after optional whitespace, fully validated per RFC 8259.
@@ -521,7 +522,7 @@ impl<'a> Cursor<'a> {
             s.skip_ws();
             let start = s.i;
             let end = s.key()?;
-            key = slice(s.text, start, end);
+            key = slice(s.text, start, end.get());
         }
         s.skip_ws();
         let start = s.i;
