@@ -223,16 +223,18 @@ impl<'a> Scanner<'a> {
             let e = at(b, i + 1);
             let decoded = match e {
                 b'u' => {
-                    let mut cp = hex4(b, i + 2)?;
+                    let mut cp = hex4(b, i + 2);
+                    if cp > 0xffff {
+                        return None;
+                    }
                     len = 6;
                     // A high surrogate and a low one escaped right after it make one char.
                     if (0xd800..0xdc00).contains(&cp)
                         && at(b, i + 6) == b'\\'
                         && at(b, i + 7) == b'u'
                     {
-                        if let Some(low) =
-                            hex4(b, i + 8).filter(|low| (0xdc00..0xe000).contains(low))
-                        {
+                        let low = hex4(b, i + 8);
+                        if (0xdc00..0xe000).contains(&low) {
                             cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
                             len = 12;
                         }
@@ -333,13 +335,15 @@ const KINDS: [Kind; 17] = {
     ]
 };
 
-/// Value of the four ASCII hex digits at `b[i..i + 4]`.
-fn hex4(b: &[u8], i: usize) -> Option<u32> {
+/// Value of the four ASCII hex digits at `b[i..i + 4]`, or above 0xffff if they are
+/// not all hex digits (a bit above the four digits, shifted along): a plain number
+/// comes back in a register, an `Option<u32>` through memory.
+fn hex4(b: &[u8], i: usize) -> u32 {
     let mut value = 0;
     for j in i..i + 4 {
-        value = value << 4 | char::from(at(b, j)).to_digit(16)?;
+        value = value << 4 | char::from(at(b, j)).to_digit(16).unwrap_or(0x1_0000);
     }
-    Some(value)
+    value
 }
 
 /// Exactly `str::trim` (Unicode `White_Space`), on the bytes: the few whitespace chars
