@@ -114,9 +114,7 @@ impl<'a> Scanner<'a> {
     /// Moves past the byte `c` if it is next.
     fn eat(&mut self, c: u8) -> bool {
         let hit = self.peek() == c;
-        if hit {
-            self.i += 1;
-        }
+        self.i += usize::from(hit);
         hit
     }
 
