@@ -858,6 +858,8 @@ mod tests {
             "\"a\" x",
             "\"\\x\"",
             "\"\\u12\"",
+            "\"\\ud83d\\u12\"",
+            "\"\\ud83d\\uzzzz\"",
             "\"\n\"",
             "1",
             "null",
@@ -871,10 +873,12 @@ mod tests {
         assert_eq!(parse_u64("120"), Some(120));
         assert_eq!(parse_u64(" 0 "), Some(0));
         assert_eq!(parse_u64("120.7"), Some(120));
+        assert_eq!(parse_u64("\t0.5\n"), Some(0));
         assert_eq!(parse_u64("18446744073709551615"), Some(u64::MAX));
         assert_eq!(parse_u64("18446744073709551616"), None);
         for s in [
-            "-1", "-0", "1e3", "1E3", "1.5e3", "01", "1.", "", "x", "\"1\"", "null", "1 2",
+            "-1", "-0", "1e3", "1E3", "1.5e3", "01", "1.", "", "x", "\"1\"", "null", "1 2", "00",
+            "[1]", "1.5E3", "1.5e+3",
         ] {
             assert_eq!(parse_u64(s), None, "{s:?}");
         }
