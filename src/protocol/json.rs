@@ -346,11 +346,13 @@ fn hex4(b: &[u8], i: usize) -> u32 {
 
 /// Exactly `str::trim` (Unicode `White_Space`), on the bytes: the few whitespace chars
 /// are matched in their UTF-8 form, which needs neither std's char decoding (in both
-/// directions) nor its Unicode property table.
+/// directions) nor its Unicode property table. A text of whitespace only trims to the
+/// empty text at its end (`config` tells whether a text starts with whitespace by the
+/// address of its trimmed part).
 pub(crate) fn trim_unicode(s: &str) -> &str {
     let b = s.as_bytes();
     // One pass forward: `start` and `end` enclose the chars seen that are not spaces.
-    let mut start = usize::MAX;
+    let mut start = b.len();
     let mut end = 0;
     let mut i = 0;
     while i < b.len() {
@@ -363,7 +365,7 @@ pub(crate) fn trim_unicode(s: &str) -> &str {
         }
         i += n.max(1);
     }
-    slice(s, start.min(end), end)
+    slice(s, start, end.max(start))
 }
 
 /// Byte length of the `White_Space` char at `b[i]` (valid UTF-8), or 0 for any other
@@ -661,6 +663,10 @@ mod tests {
             "\t\u{1680}😀",
         ] {
             assert_eq!(trim_unicode(s), s.trim(), "{s:?}");
+        }
+        // Whitespace only: the empty text at the end, past the whitespace.
+        for s in ["", " ", "\u{a0}\n", "\u{3000}"] {
+            assert_eq!(trim_unicode(s).as_ptr(), s[s.len()..].as_ptr(), "{s:?}");
         }
     }
 
