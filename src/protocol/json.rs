@@ -174,17 +174,17 @@ impl<'a> Scanner<'a> {
         Some(())
     }
 
-    /// `true`, `false` or `null`, chosen by its first byte `c`.
+    /// `true`, `false` or `null`, chosen by its first byte `c`: read from one table,
+    /// where each word starts at the first occurrence of its first letter and ends at a
+    /// space.
     fn literal(&mut self, c: u8) -> Option<()> {
-        let word: &[u8] = match c {
-            b't' => b"true",
-            b'f' => b"false",
-            _ => b"null",
-        };
-        for &w in word {
-            if !self.eat(w) {
+        const WORDS: &[u8] = b"true false null ";
+        let mut k = WORDS.iter().position(|&w| w == c)?;
+        while at(WORDS, k) != b' ' {
+            if !self.eat(at(WORDS, k)) {
                 return None;
             }
+            k += 1;
         }
         Some(())
     }
