@@ -16,6 +16,7 @@
 
 use crate::prelude::*;
 use alloc::borrow::Cow;
+use core::num::NonZeroUsize;
 
 /// Why a text is not valid JSON: where reading it stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,7 +62,9 @@ pub enum Kind {
 }
 
 /// `b[i]`, or 0 past the end. A NUL byte is never valid JSON outside a string, so the
-/// readers can take 0 for "no further byte".
+/// readers can take 0 for "no further byte". Not inlined: a call is smaller than the
+/// bounds check at each of its many uses (measured).
+#[inline(never)]
 fn at(b: &[u8], i: usize) -> u8 {
     b.get(i).copied().unwrap_or(0)
 }
@@ -72,17 +75,16 @@ fn slice(text: &str, start: usize, end: usize) -> &str {
     text.get(start..end).unwrap_or_default()
 }
 
-/// The escapes `\"` `\\` `\/` `\b` `\f` `\n` `\r` `\t` and the bytes they stand for.
-const ESCAPES: [(u8, u8); 8] = [
-    (b'"', b'"'),
-    (b'\\', b'\\'),
-    (b'/', b'/'),
-    (b'b', 0x8),
-    (b'f', 0xc),
-    (b'n', b'\n'),
-    (b'r', b'\r'),
-    (b't', b'\t'),
-];
+/// The letters of the escapes `\"` `\\` `\/` `\b` `\f` `\n` `\r` `\t`, and in
+/// [`ESCAPED`] the bytes they stand for, in the same order.
+const ESCAPES: &[u8; 8] = b"\"\\/bfnrt";
+/// The bytes of the [`ESCAPES`].
+const ESCAPED: &[u8; 8] = b"\"\\/\x08\x0c\n\r\t";
+
+/// JSON whitespace (`\t` `\n` `\r` and space), for [`Scanner::skip`].
+const SPACES: u64 = 1 << b'\t' | 1 << b'\n' | 1 << b'\r' | 1 << b' ';
+/// The digits `0`-`9`, for [`Scanner::skip`].
+const DIGITS: u64 = 0x3ff << b'0';
 
 /// A position in a JSON text, with the reading routines.
 ///
@@ -114,18 +116,24 @@ impl<'a> Scanner<'a> {
     /// Moves past the byte `c` if it is next.
     fn eat(&mut self, c: u8) -> bool {
         let hit = self.peek() == c;
-        if hit {
-            self.i += 1;
-        }
+        self.i += usize::from(hit);
         hit
     }
 
     /// Skips JSON whitespace and returns the next byte (0 at the end).
     fn skip_ws(&mut self) -> u8 {
-        while matches!(self.peek(), b' ' | b'\t' | b'\n' | b'\r') {
+        self.skip(SPACES);
+        self.peek()
+    }
+
+    /// Moves past the bytes of a class (a set of bytes below 64, as a bit mask); whether
+    /// there was at least one. One loop for whitespace and digits.
+    fn skip(&mut self, class: u64) -> bool {
+        let start = self.i;
+        while class.checked_shr(u32::from(self.peek())).unwrap_or(0) & 1 != 0 {
             self.i += 1;
         }
-        self.peek()
+        self.i > start
     }
 
     /// Skips whitespace, then moves past `c` if it is next.
@@ -142,11 +150,7 @@ impl<'a> Scanner<'a> {
 
     /// A run of at least one ASCII digit.
     fn digits(&mut self) -> Option<()> {
-        let start = self.i;
-        while self.peek().is_ascii_digit() {
-            self.i += 1;
-        }
-        (self.i > start).then_some(())
+        self.skip(DIGITS).then_some(())
     }
 
     /// A number (its first byte is `-` or a digit).
@@ -170,17 +174,17 @@ impl<'a> Scanner<'a> {
         Some(())
     }
 
-    /// `true`, `false` or `null`, chosen by its first byte `c`.
+    /// `true`, `false` or `null`, chosen by its first byte `c`: read from one table,
+    /// where each word starts at the first occurrence of its first letter and ends at a
+    /// space.
     fn literal(&mut self, c: u8) -> Option<()> {
-        let word: &[u8] = match c {
-            b't' => b"true",
-            b'f' => b"false",
-            _ => b"null",
-        };
-        for &w in word {
-            if !self.eat(w) {
+        const WORDS: &[u8] = b"true false null ";
+        let mut k = WORDS.iter().position(|&w| w == c)?;
+        while at(WORDS, k) != b' ' {
+            if !self.eat(at(WORDS, k)) {
                 return None;
             }
+            k += 1;
         }
         Some(())
     }
@@ -219,16 +223,18 @@ impl<'a> Scanner<'a> {
             let e = at(b, i + 1);
             let decoded = match e {
                 b'u' => {
-                    let mut cp = hex4(b, i + 2)?;
+                    let mut cp = hex4(b, i + 2);
+                    if cp > 0xffff {
+                        return None;
+                    }
                     len = 6;
                     // A high surrogate and a low one escaped right after it make one char.
                     if (0xd800..0xdc00).contains(&cp)
                         && at(b, i + 6) == b'\\'
                         && at(b, i + 7) == b'u'
                     {
-                        if let Some(low) =
-                            hex4(b, i + 8).filter(|low| (0xdc00..0xe000).contains(low))
-                        {
+                        let low = hex4(b, i + 8);
+                        if (0xdc00..0xe000).contains(&low) {
                             cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
                             len = 12;
                         }
@@ -237,8 +243,8 @@ impl<'a> Scanner<'a> {
                 }
                 // The one-letter escapes: a lookup, smaller than a `match` per letter.
                 _ => {
-                    let k = ESCAPES.iter().position(|&(letter, _)| letter == e)?;
-                    u32::from(ESCAPES.get(k).map_or(0, |&(_, c)| c))
+                    let k = ESCAPES.iter().position(|&letter| letter == e)?;
+                    u32::from(at(ESCAPED, k))
                 }
             };
             if let Some(out) = out.as_deref_mut() {
@@ -259,12 +265,12 @@ impl<'a> Scanner<'a> {
     }
 
     /// A member's key and the `:` after it, after optional whitespace; the index just
-    /// past the key's closing quote.
-    fn key(&mut self) -> Option<usize> {
+    /// past the key's closing quote (never 0: a one-word result, returned in a register).
+    fn key(&mut self) -> Option<NonZeroUsize> {
         self.skip_ws();
         self.string(None)?;
-        let end = self.i;
-        self.eat_after_ws(b':').then_some(end)
+        let end = NonZeroUsize::new(self.i);
+        self.eat_after_ws(b':').then_some(end)?
     }
 
     /// A whole JSON value after optional whitespace, fully validated per RFC 8259.
@@ -272,7 +278,12 @@ impl<'a> Scanner<'a> {
     fn value(&mut self) -> Option<()> {
         // The closing bracket of each open container, innermost last.
         let mut open: Vec<u8> = Vec::new();
+        // Whether a member's key comes next (first in an object, or after a `,` in one).
+        let mut key = false;
         loop {
+            if key {
+                self.key()?;
+            }
             // A value starts here.
             let c = self.skip_ws();
             match kind_of(c)? {
@@ -282,9 +293,7 @@ impl<'a> Scanner<'a> {
                     let close = c + 2;
                     if !self.eat_after_ws(close) {
                         open.push(close);
-                        if close == b'}' {
-                            self.key()?;
-                        }
+                        key = close == b'}';
                         continue;
                     }
                 }
@@ -300,9 +309,7 @@ impl<'a> Scanner<'a> {
                 if self.eat_after_ws(close) {
                     open.pop();
                 } else if self.eat(b',') {
-                    if close == b'}' {
-                        self.key()?;
-                    }
+                    key = close == b'}';
                     break;
                 } else {
                     return None;
@@ -314,53 +321,53 @@ impl<'a> Scanner<'a> {
 
 /// The kind of the value that starts with the byte `c`, if one can.
 fn kind_of(c: u8) -> Option<Kind> {
-    Some(match c {
-        b'{' => Kind::Object,
-        b'[' => Kind::Array,
-        b'"' => Kind::String,
-        b'-' | b'0'..=b'9' => Kind::Number,
-        b't' | b'f' => Kind::Bool,
-        b'n' => Kind::Null,
-        _ => return None,
-    })
+    // A lookup: smaller than a `match` with ranges.
+    let k = b"{[\"-0123456789tfn".iter().position(|&first| first == c)?;
+    KINDS.get(k).copied()
 }
 
-/// Value of the four ASCII hex digits at `b[i..i + 4]`.
-fn hex4(b: &[u8], i: usize) -> Option<u32> {
+/// The kinds of the values starting with the bytes in [`kind_of`]'s table, in order.
+const KINDS: [Kind; 17] = {
+    use Kind::*;
+    [
+        Object, Array, String, Number, Number, Number, Number, Number, Number, Number, Number,
+        Number, Number, Number, Bool, Bool, Null,
+    ]
+};
+
+/// Value of the four ASCII hex digits at `b[i..i + 4]`, or above 0xffff if they are
+/// not all hex digits (a bit above the four digits, shifted along): a plain number
+/// comes back in a register, an `Option<u32>` through memory.
+fn hex4(b: &[u8], i: usize) -> u32 {
     let mut value = 0;
     for j in i..i + 4 {
-        value = value << 4 | char::from(at(b, j)).to_digit(16)?;
+        value = value << 4 | char::from(at(b, j)).to_digit(16).unwrap_or(0x1_0000);
     }
-    Some(value)
+    value
 }
 
 /// Exactly `str::trim` (Unicode `White_Space`), on the bytes: the few whitespace chars
 /// are matched in their UTF-8 form, which needs neither std's char decoding (in both
-/// directions) nor its Unicode property table.
+/// directions) nor its Unicode property table. A text of whitespace only trims to the
+/// empty text at its end (`config` tells whether a text starts with whitespace by the
+/// address of its trimmed part).
 pub(crate) fn trim_unicode(s: &str) -> &str {
     let b = s.as_bytes();
-    let mut start = 0;
-    let mut end = b.len();
-    // Past the end `space_len` sees a 0 byte, which is not whitespace.
-    loop {
-        let n = space_len(b, start);
+    // One pass forward: `start` and `end` enclose the chars seen that are not spaces.
+    let mut start = b.len();
+    let mut end = 0;
+    let mut i = 0;
+    while i < b.len() {
+        let n = space_len(b, i);
+        // Byte by byte through other chars: their continuation bytes are not spaces
+        // either, so `end` ends up past a char's last byte.
         if n == 0 {
-            break;
+            start = start.min(i);
+            end = i + 1;
         }
-        start += n;
+        i += n.max(1);
     }
-    while end > start {
-        // The last char starts after its continuation bytes (`10xxxxxx`).
-        let mut last = end - 1;
-        while last > start && at(b, last) & 0xc0 == 0x80 {
-            last -= 1;
-        }
-        if space_len(b, last) != end - last {
-            break;
-        }
-        end = last;
-    }
-    slice(s, start, end)
+    slice(s, start, end.max(start))
 }
 
 /// Byte length of the `White_Space` char at `b[i]` (valid UTF-8), or 0 for any other
@@ -415,16 +422,13 @@ pub fn kind(raw: &str) -> Option<Kind> {
 /// escapes including `\uXXXX` surrogate pairs; a lone surrogate becomes U+FFFD. None if
 /// `raw` is not exactly one valid string literal.
 pub fn parse_string(raw: &str) -> Option<Cow<'_, str>> {
-    let mut s = Scanner::new(raw, 0);
-    s.skip_ws();
-    let start = s.i;
+    // The validator finds the value; decoding it fails if it is not a string.
+    let raw = single_value(raw).ok()?;
     let mut out = String::new();
-    s.string(Some(&mut out))?;
-    let end = s.i;
-    s.only_ws_left()?;
+    Scanner::new(raw, 0).string(Some(&mut out))?;
     // An escape always decodes to at least one char.
     Some(if out.is_empty() {
-        Cow::Borrowed(slice(raw, start + 1, end - 1))
+        Cow::Borrowed(slice(raw, 1, raw.len() - 1))
     } else {
         Cow::Owned(out)
     })
@@ -433,27 +437,27 @@ pub fn parse_string(raw: &str) -> Option<Cow<'_, str>> {
 /// A non-negative integer literal as u64 (`120` → 120). A fraction is truncated
 /// (`120.7` → 120); a negative number, an exponent, a non-number or overflow → None.
 pub fn parse_u64(raw: &str) -> Option<u64> {
-    let mut s = Scanner::new(raw, 0);
-    s.skip_ws();
-    let start = s.i;
+    // The validator checks the number's form: then only its bytes need a look.
     let mut n = 0u64;
-    while s.peek().is_ascii_digit() {
-        let digit = u64::from(s.peek() - b'0');
-        // Not `checked_mul`: on wasm32 it multiplies through the 128-bit `__multi3`.
-        if n > (u64::MAX - digit) / 10 {
+    let mut fraction = false;
+    for c in single_value(raw).ok()?.bytes() {
+        if c == b'.' {
+            fraction = true;
+            continue;
+        }
+        // Any other byte than a digit: a sign, an exponent or another kind of value.
+        let digit = u64::from(c.wrapping_sub(b'0'));
+        if digit > 9 {
             return None;
         }
-        n = n * 10 + digit;
-        s.i += 1;
+        // Not `checked_mul`: on wasm32 it multiplies through the 128-bit `__multi3`.
+        if !fraction {
+            if n > (u64::MAX - digit) / 10 {
+                return None;
+            }
+            n = n * 10 + digit;
+        }
     }
-    // At least one digit, and a leading zero stands alone (`01` is not a number).
-    if s.i == start || (at(raw.as_bytes(), start) == b'0' && s.i > start + 1) {
-        return None;
-    }
-    if s.eat(b'.') {
-        s.digits()?;
-    }
-    s.only_ws_left()?;
     Some(n)
 }
 
@@ -464,10 +468,8 @@ enum Walk {
     First,
     /// After an item.
     Next,
-    /// Past the closing bracket.
-    Closed,
-    /// Stopped at an error.
-    Failed,
+    /// Past the closing bracket, or stopped at an error.
+    Done,
 }
 
 /// The position shared by [`Entries`] and [`Elements`]: one stepping routine for both, so
@@ -497,14 +499,13 @@ impl<'a> Cursor<'a> {
     /// The next item: the raw key (objects; empty for arrays) and the raw value. Yields
     /// one error on malformed input, then `None`.
     fn next(&mut self) -> Option<Result<(&'a str, &'a str), JsonError>> {
-        if matches!(self.walk, Walk::Closed | Walk::Failed) {
+        if self.walk == Walk::Done {
             return None;
         }
         let step = self.step();
         self.walk = match step {
             Some(Some(_)) => Walk::Next,
-            Some(None) => Walk::Closed,
-            None => Walk::Failed,
+            _ => Walk::Done,
         };
         match step {
             Some(item) => item.map(Ok),
@@ -527,7 +528,7 @@ impl<'a> Cursor<'a> {
             s.skip_ws();
             let start = s.i;
             let end = s.key()?;
-            key = slice(s.text, start, end);
+            key = slice(s.text, start, end.get());
         }
         s.skip_ws();
         let start = s.i;
@@ -610,10 +611,10 @@ pub fn write_string(out: &mut String, s: &str) {
             continue;
         }
         // The escape letter, from the table the reader uses.
-        let esc = match ESCAPES.iter().find(|&&(_, byte)| byte == c) {
-            Some(&(letter, _)) => letter,
-            None => b'u',
-        };
+        let esc = ESCAPED
+            .iter()
+            .position(|&byte| byte == c)
+            .map_or(b'u', |k| at(ESCAPES, k));
         // `i` is at an ASCII byte, so both slices fall on char boundaries.
         out.push_str(slice(s, start, i));
         push_ascii(out, b'\\');
@@ -664,6 +665,10 @@ mod tests {
             "\t\u{1680}😀",
         ] {
             assert_eq!(trim_unicode(s), s.trim(), "{s:?}");
+        }
+        // Whitespace only: the empty text at the end, past the whitespace.
+        for s in ["", " ", "\u{a0}\n", "\u{3000}"] {
+            assert_eq!(trim_unicode(s).as_ptr(), s[s.len()..].as_ptr(), "{s:?}");
         }
     }
 
@@ -861,6 +866,8 @@ mod tests {
             "\"a\" x",
             "\"\\x\"",
             "\"\\u12\"",
+            "\"\\ud83d\\u12\"",
+            "\"\\ud83d\\uzzzz\"",
             "\"\n\"",
             "1",
             "null",
@@ -874,10 +881,12 @@ mod tests {
         assert_eq!(parse_u64("120"), Some(120));
         assert_eq!(parse_u64(" 0 "), Some(0));
         assert_eq!(parse_u64("120.7"), Some(120));
+        assert_eq!(parse_u64("\t0.5\n"), Some(0));
         assert_eq!(parse_u64("18446744073709551615"), Some(u64::MAX));
         assert_eq!(parse_u64("18446744073709551616"), None);
         for s in [
-            "-1", "-0", "1e3", "1E3", "1.5e3", "01", "1.", "", "x", "\"1\"", "null", "1 2",
+            "-1", "-0", "1e3", "1E3", "1.5e3", "01", "1.", "", "x", "\"1\"", "null", "1 2", "00",
+            "[1]", "1.5E3", "1.5e+3",
         ] {
             assert_eq!(parse_u64(s), None, "{s:?}");
         }
