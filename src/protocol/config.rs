@@ -81,11 +81,12 @@ impl core::fmt::Display for ConfigError {
 /// A validated endpoint: everything needed to build the WebSocket URL.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoint {
-    key: String,
+    /// The host name, the part of the URL before the port.
     host: String,
+    /// Everything after the port: `{path}/app/{key}?…`, built once.
+    tail: String,
     ws_port: u16,
     wss_port: u16,
-    path: String,
     tls: bool,
 }
 
@@ -131,12 +132,21 @@ impl Endpoint {
                 name
             }
         };
+        let mut tail = String::from(path);
+        tail.push_str("/app/");
+        tail.push_str(key);
+        // `PROTOCOL_VERSION` and `CLIENT_NAME`, written out so that the query is one
+        // constant (a test checks that they agree).
+        tail.push_str(concat!(
+            "?protocol=7&client=echo-wasm&version=",
+            env!("CARGO_PKG_VERSION"),
+            "&flash=false"
+        ));
         Ok(Endpoint {
-            key: key.to_owned(),
             host,
+            tail,
             ws_port: options.ws_port.unwrap_or(80),
             wss_port: options.wss_port.unwrap_or(443),
-            path: path.to_owned(),
             tls: options.page_is_https || options.force_tls != Some(false),
         })
     }
@@ -164,16 +174,7 @@ impl Endpoint {
             self.ws_port
         };
         json::write_u64(&mut url, u64::from(port));
-        url.push_str(&self.path);
-        url.push_str("/app/");
-        url.push_str(&self.key);
-        // `PROTOCOL_VERSION` and `CLIENT_NAME`, written out so that the query is one
-        // constant (a test checks that they agree).
-        url.push_str(concat!(
-            "?protocol=7&client=echo-wasm&version=",
-            env!("CARGO_PKG_VERSION"),
-            "&flash=false"
-        ));
+        url.push_str(&self.tail);
         url
     }
 }
