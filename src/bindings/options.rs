@@ -75,7 +75,7 @@ const fn bit(kind: Kind) -> u8 {
 /// the JSON kinds taken as they are (a mask of [`bit`]s), and the whole numbers taken (a
 /// number, or a string holding one), from `.1` to `.2` (none when `.1 > .2`). `Pairs`
 /// also checks its members.
-const RULES: [(u8, u64, u64); 9] = [
+const RULES: [(u8, u8, u64); 9] = [
     (bit(Kind::String), 1, 0),
     (0, 1, 65535),
     (bit(Kind::Bool), 1, 0),
@@ -322,7 +322,7 @@ pub fn parse(options: &JsValue) -> Result<Options, ConfigError> {
         let (kinds, min, max) = RULES.get(t as usize).copied().unwrap_or_default();
         let valid = json::kind(value).is_some_and(|kind| kinds & bit(kind) != 0)
             && (t != Type::Pairs || pairs(value, &mut Vec::new()))
-            || n.is_some_and(|n| n >= min && n <= max);
+            || n.is_some_and(|n| n >= u64::from(min) && n <= max);
         if !valid {
             return Err(ConfigError {
                 option: name,
