@@ -73,15 +73,15 @@ const fn bit(kind: Kind) -> u8 {
 
 /// What each [`Type`] accepts, in the order of its variants, as data rather than code:
 /// the JSON kinds taken as they are (a mask of [`bit`]s), and the whole numbers taken (a
-/// number, or a string holding one), from `.1` to `.2` (none when `.1 > .2`). `Pairs`
-/// also checks its members.
-const RULES: [(u8, u8, u64); 9] = [
+/// number, or a string holding one), from `.1` to below `2^.2` (none when `.1` is 1 and
+/// `.2` is 0): three bytes a type. `Pairs` also checks its members.
+const RULES: [(u8, u8, u8); 9] = [
     (bit(Kind::String), 1, 0),
-    (0, 1, 65535),
+    (0, 1, 16),
     (bit(Kind::Bool), 1, 0),
-    (0, 0, u64::MAX),
-    (0, 1, u64::MAX),
-    (bit(Kind::Bool), 1, u64::MAX),
+    (0, 0, 64),
+    (0, 1, 64),
+    (bit(Kind::Bool), 1, 64),
     (bit(Kind::Object), 1, 0),
     (0, 1, 0),
     (bit(Kind::Object), 1, 0),
@@ -319,10 +319,12 @@ pub fn parse(options: &JsValue) -> Result<Options, ConfigError> {
         // Valid: a JSON kind of the type (for `Pairs`, with valid members), or a whole
         // number in its range.
         let n = number(value);
-        let (kinds, min, max) = RULES.get(t as usize).copied().unwrap_or_default();
+        let (kinds, min, bits) = RULES.get(t as usize).copied().unwrap_or_default();
         let valid = json::kind(value).is_some_and(|kind| kinds & bit(kind) != 0)
             && (t != Type::Pairs || pairs(value, &mut Vec::new()))
-            || n.is_some_and(|n| n >= u64::from(min) && n <= max);
+            || n.is_some_and(|n| {
+                n >= u64::from(min) && n.checked_shr(bits.into()).unwrap_or(0) == 0
+            });
         if !valid {
             return Err(ConfigError {
                 option: name,
