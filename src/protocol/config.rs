@@ -164,8 +164,7 @@ impl Endpoint {
     /// `ws[s]://{host}:{port}{path}/app/{key}?protocol=7&client=…&version=…&flash=false`.
     /// The port is always written.
     pub fn url(&self) -> String {
-        let mut url = String::new();
-        url.push_str(if self.tls { "wss://" } else { "ws://" });
+        let mut url = String::from(if self.tls { "wss://" } else { "ws://" });
         url.push_str(&self.host);
         url.push(':');
         let port = if self.tls {
