@@ -376,9 +376,9 @@ pub fn parse(options: &JsValue) -> Result<Options, ConfigError> {
             *slot = value;
         }
     }
-    match at(PAUSE_WHEN_HIDDEN) {
-        "" | "true" => {}
-        "false" => config.pause_when_hidden = None,
+    match at(PAUSE_WHEN_HIDDEN).bytes().next() {
+        None | Some(b't') => {}
+        Some(b'f') => config.pause_when_hidden = None,
         _ => config.pause_when_hidden = millis_at(PAUSE_WHEN_HIDDEN),
     }
     // The one rule between two options (the others of `Config::validate` are types).
