@@ -353,9 +353,10 @@ pub fn parse(options: &JsValue) -> Result<Options, ConfigError> {
     // In range: checked above.
     endpoint.ws_port = number_at(WS_PORT).map(|n| n as u16);
     endpoint.wss_port = number_at(WS_PORT + 1).map(|n| n as u16);
-    endpoint.force_tls = match at(FORCE_TLS) {
-        "" => None,
-        flag => Some(flag == "true"),
+    // A checked flag is `true` or `false`: told apart by their length.
+    endpoint.force_tls = match at(FORCE_TLS).len() {
+        0 => None,
+        n => Some(n == 4),
     };
     endpoint.page_is_https = secure();
 
