@@ -437,12 +437,15 @@ fn source(handler: Option<Function>, raw: &Raw, forms: &[usize], default: &str) 
         params: Vec::new(),
     };
     for &form in forms {
-        let at = |i: usize| raw.get(form + i).copied().unwrap_or_default();
-        if let Some(endpoint) = text(at(ENDPOINT)) {
-            http.endpoint = endpoint;
+        // The form's group, then its members in the order of `ENDPOINT`, `HEADERS` and
+        // `PARAMS`.
+        if let Some(&[_, endpoint, headers, params]) = raw.get(form..form + 4) {
+            if let Some(endpoint) = text(endpoint) {
+                http.endpoint = endpoint;
+            }
+            pairs(headers, &mut http.headers);
+            pairs(params, &mut http.params);
         }
-        pairs(at(HEADERS), &mut http.headers);
-        pairs(at(PARAMS), &mut http.params);
     }
     AuthSource::Http(http)
 }
