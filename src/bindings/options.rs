@@ -256,14 +256,10 @@ fn number(raw: &str) -> Option<u64> {
         Kind::Number => raw,
         _ => return None,
     };
-    // `parse_u64` drops a fraction; here it is an error.
-    let b = digits.as_bytes();
-    let mut i = 0;
-    while i < b.len() {
-        if b.get(i) == Some(&b'.') {
-            return None;
-        }
-        i += 1;
+    // `parse_u64` drops a fraction; here it is an error. Nothing after a `.` is the one
+    // case this lets through, and there `parse_u64` wants a digit.
+    if !split(digits, b'.').1.is_empty() {
+        return None;
     }
     json::parse_u64(digits)
 }
