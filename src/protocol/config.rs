@@ -101,7 +101,7 @@ impl Endpoint {
             Some(host) => strip_scheme(host),
             None => options.cluster.unwrap_or(""),
         };
-        let host =
+        let name =
             checked(host, "is required, or `cluster` for Pusher").map_err(|p| fail("wsHost", p))?;
         let mut path = options.ws_path.unwrap_or("");
         while let Some(rest) = path.strip_suffix("/") {
@@ -123,15 +123,14 @@ impl Endpoint {
                 problem: "must be a whole number between 1 and 65535",
             });
         }
-        let host = match options.ws_host {
-            Some(_) => host.to_owned(),
-            None => {
-                let mut name = String::from("ws-");
-                name.push_str(host);
-                name.push_str(".pusher.com");
-                name
-            }
+        // `wsHost` as it is, or the cluster's host: one path for both.
+        let (before, after) = match options.ws_host {
+            Some(_) => ("", ""),
+            None => ("ws-", ".pusher.com"),
         };
+        let mut host = String::from(before);
+        host.push_str(name);
+        host.push_str(after);
         let mut tail = String::from(path);
         tail.push_str("/app/");
         tail.push_str(key);
