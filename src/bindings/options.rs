@@ -197,6 +197,7 @@ const _: () = assert!(
         && is_name(ACTIVITY_TIMEOUT + 6, "backoff.stableAfter")
         && is_name(PAUSE_WHEN_HIDDEN, "pauseWhenHidden")
         && is_name(AUTH_TIMEOUT, "authTimeout")
+        && is_name(AUTHORIZER, "authorizer")
         && is_name(AUTHORIZER + ENDPOINT, "authEndpoint")
         && !matches!(TYPES[AUTHORIZER + HEADERS], Type::Pairs | Type::Group)
         && !matches!(TYPES[AUTHORIZER + PARAMS], Type::Pairs | Type::Group)
