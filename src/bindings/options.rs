@@ -73,15 +73,15 @@ const fn bit(kind: Kind) -> u8 {
 
 /// What each [`Type`] accepts, in the order of its variants, as data rather than code:
 /// the JSON kinds taken as they are (a mask of [`bit`]s), and the whole numbers taken (a
-/// number, or a string holding one), from `.1` to `.2` (none when `.1 > .2`). `Pairs`
-/// also checks its members.
-const RULES: [(u8, u64, u64); 9] = [
+/// number, or a string holding one), from `.1` to below `2^.2` (none when `.1` is 1 and
+/// `.2` is 0): three bytes a type. `Pairs` also checks its members.
+const RULES: [(u8, u8, u8); 9] = [
     (bit(Kind::String), 1, 0),
-    (0, 1, 65535),
+    (0, 1, 16),
     (bit(Kind::Bool), 1, 0),
-    (0, 0, u64::MAX),
-    (0, 1, u64::MAX),
-    (bit(Kind::Bool), 1, u64::MAX),
+    (0, 0, 64),
+    (0, 1, 64),
+    (bit(Kind::Bool), 1, 64),
     (bit(Kind::Object), 1, 0),
     (0, 1, 0),
     (bit(Kind::Object), 1, 0),
@@ -106,7 +106,7 @@ const PROBLEMS: [&str; 9] = [
 /// message too. [`TYPES`] gives their types, and the indices below name them. An
 /// endpoint given later wins over one before it (`channelAuthorization.endpoint` over
 /// `authEndpoint`).
-const NAMES: &str = "key cluster wsHost wsPath wsPort wssPort forceTLS activityTimeout pongTimeout unavailableTimeout handshakeTimeout backoff.base backoff.cap backoff.stableAfter backoff pauseWhenHidden authTimeout authorizer authEndpoint auth auth.endpoint auth.headers auth.params channelAuthorization channelAuthorization.endpoint channelAuthorization.headers channelAuthorization.params channelAuthorization.customHandler userAuthentication userAuthentication.endpoint userAuthentication.headers userAuthentication.params userAuthentication.customHandler";
+const NAMES: &str = "key cluster wsHost wsPath wsPort wssPort forceTLS activityTimeout pongTimeout unavailableTimeout handshakeTimeout backoff.base backoff.cap backoff.stableAfter backoff authorizer authEndpoint authTimeout pauseWhenHidden auth auth.endpoint auth.headers auth.params channelAuthorization channelAuthorization.endpoint channelAuthorization.headers channelAuthorization.params channelAuthorization.customHandler userAuthentication userAuthentication.endpoint userAuthentication.headers userAuthentication.params userAuthentication.customHandler";
 
 /// The type of each option of [`NAMES`], in the same order.
 const TYPES: [Type; 33] = [
@@ -125,10 +125,10 @@ const TYPES: [Type; 33] = [
     Type::Positive,
     Type::Millis,
     Type::Group,
-    Type::Pause,
-    Type::Millis,
     Type::Func,
     Type::Text,
+    Type::Millis,
+    Type::Pause,
     Type::Group,
     Type::Text,
     Type::Pairs,
@@ -152,9 +152,11 @@ const KEY: usize = 0;
 const WS_PORT: usize = 4;
 const FORCE_TLS: usize = 6;
 const ACTIVITY_TIMEOUT: usize = 7;
-const PAUSE_WHEN_HIDDEN: usize = 15;
-const AUTH_TIMEOUT: usize = 16;
-const AUTH_ENDPOINT: usize = 18;
+/// `authorizer`, read as a form whose only member is its endpoint: `authEndpoint`
+/// follows it, then two options that are never objects (checked below).
+const AUTHORIZER: usize = 15;
+const AUTH_TIMEOUT: usize = 17;
+const PAUSE_WHEN_HIDDEN: usize = 18;
 const AUTH: usize = 19;
 const CHANNEL_AUTHORIZATION: usize = 23;
 const USER_AUTHENTICATION: usize = 28;
@@ -195,7 +197,10 @@ const _: () = assert!(
         && is_name(ACTIVITY_TIMEOUT + 6, "backoff.stableAfter")
         && is_name(PAUSE_WHEN_HIDDEN, "pauseWhenHidden")
         && is_name(AUTH_TIMEOUT, "authTimeout")
-        && is_name(AUTH_ENDPOINT, "authEndpoint")
+        && is_name(AUTHORIZER, "authorizer")
+        && is_name(AUTHORIZER + ENDPOINT, "authEndpoint")
+        && !matches!(TYPES[AUTHORIZER + HEADERS], Type::Pairs | Type::Group)
+        && !matches!(TYPES[AUTHORIZER + PARAMS], Type::Pairs | Type::Group)
         && is_name(AUTH + HEADERS, "auth.headers")
         && is_name(
             CHANNEL_AUTHORIZATION + PARAMS,
@@ -252,14 +257,10 @@ fn number(raw: &str) -> Option<u64> {
         Kind::Number => raw,
         _ => return None,
     };
-    // `parse_u64` drops a fraction; here it is an error.
-    let b = digits.as_bytes();
-    let mut i = 0;
-    while i < b.len() {
-        if b.get(i) == Some(&b'.') {
-            return None;
-        }
-        i += 1;
+    // `parse_u64` drops a fraction; here it is an error. Nothing after a `.` is the one
+    // case this lets through, and there `parse_u64` wants a digit.
+    if !split(digits, b'.').1.is_empty() {
+        return None;
     }
     json::parse_u64(digits)
 }
@@ -315,10 +316,12 @@ pub fn parse(options: &JsValue) -> Result<Options, ConfigError> {
         // Valid: a JSON kind of the type (for `Pairs`, with valid members), or a whole
         // number in its range.
         let n = number(value);
-        let (kinds, min, max) = RULES.get(t as usize).copied().unwrap_or_default();
+        let (kinds, min, bits) = RULES.get(t as usize).copied().unwrap_or_default();
         let valid = json::kind(value).is_some_and(|kind| kinds & bit(kind) != 0)
             && (t != Type::Pairs || pairs(value, &mut Vec::new()))
-            || n.is_some_and(|n| n >= min && n <= max);
+            || n.is_some_and(|n| {
+                n >= u64::from(min) && n.checked_shr(bits.into()).unwrap_or(0) == 0
+            });
         if !valid {
             return Err(ConfigError {
                 option: name,
@@ -347,9 +350,10 @@ pub fn parse(options: &JsValue) -> Result<Options, ConfigError> {
     // In range: checked above.
     endpoint.ws_port = number_at(WS_PORT).map(|n| n as u16);
     endpoint.wss_port = number_at(WS_PORT + 1).map(|n| n as u16);
-    endpoint.force_tls = match at(FORCE_TLS) {
-        "" => None,
-        flag => Some(flag == "true"),
+    // A checked flag is `true` or `false`: told apart by their length.
+    endpoint.force_tls = match at(FORCE_TLS).len() {
+        0 => None,
+        n => Some(n == 4),
     };
     endpoint.page_is_https = secure();
 
@@ -370,9 +374,9 @@ pub fn parse(options: &JsValue) -> Result<Options, ConfigError> {
             *slot = value;
         }
     }
-    match at(PAUSE_WHEN_HIDDEN) {
-        "" | "true" => {}
-        "false" => config.pause_when_hidden = None,
+    match at(PAUSE_WHEN_HIDDEN).bytes().next() {
+        None | Some(b't') => {}
+        Some(b'f') => config.pause_when_hidden = None,
         _ => config.pause_when_hidden = millis_at(PAUSE_WHEN_HIDDEN),
     }
     // The one rule between two options (the others of `Config::validate` are types).
@@ -394,18 +398,19 @@ pub fn parse(options: &JsValue) -> Result<Options, ConfigError> {
             factory,
             options: options.clone(),
         },
-        None => {
-            let mut http = http(DEFAULT_AUTH_ENDPOINT, at(AUTH_ENDPOINT));
-            read_form(&raw, AUTH, &mut http);
-            source(channel_handler, &raw, CHANNEL_AUTHORIZATION, http)
-        }
+        None => source(
+            channel_handler,
+            &raw,
+            &[AUTHORIZER, AUTH, CHANNEL_AUTHORIZATION],
+            DEFAULT_AUTH_ENDPOINT,
+        ),
     };
     // User authentication for `signIn()`: pusher-js's `userAuthentication`.
     let user = source(
         user_handler,
         &raw,
-        USER_AUTHENTICATION,
-        http(DEFAULT_USER_AUTH_ENDPOINT, ""),
+        &[USER_AUTHENTICATION],
+        DEFAULT_USER_AUTH_ENDPOINT,
     );
     let auth = AuthConfig {
         channel,
@@ -415,34 +420,29 @@ pub fn parse(options: &JsValue) -> Result<Options, ConfigError> {
     Ok(Options { config, auth })
 }
 
-/// An HTTP endpoint: `endpoint` if given (raw JSON), else `default`.
-fn http(default: &str, endpoint: &str) -> HttpAuth {
-    HttpAuth {
-        endpoint: text(endpoint).unwrap_or_else(|| default.to_owned()),
+/// `handler` if there is one, else the HTTP endpoint read from the forms
+/// `{endpoint, headers, params}` at `forms` in [`NAMES`] (laravel-echo's `auth`,
+/// pusher-js's `channelAuthorization` and `userAuthentication`): the last endpoint given
+/// wins over `default`, the headers and params of every form are kept.
+fn source(handler: Option<Function>, raw: &Raw, forms: &[usize], default: &str) -> AuthSource {
+    if let Some(handler) = handler {
+        return AuthSource::Handler(handler);
+    }
+    let mut http = HttpAuth {
+        endpoint: default.to_owned(),
         headers: Vec::new(),
         params: Vec::new(),
-    }
-}
-
-/// Reads the form `{endpoint, headers, params}` at `form` in [`NAMES`] into `http`:
-/// laravel-echo's `auth`, pusher-js's `channelAuthorization` and `userAuthentication`.
-fn read_form(raw: &Raw, form: usize, http: &mut HttpAuth) {
-    let at = |i: usize| raw.get(form + i).copied().unwrap_or_default();
-    if let Some(endpoint) = text(at(ENDPOINT)) {
-        http.endpoint = endpoint;
-    }
-    pairs(at(HEADERS), &mut http.headers);
-    pairs(at(PARAMS), &mut http.params);
-}
-
-/// The form at `form` in [`NAMES`]: its `customHandler` if it has one, else `http`
-/// with the form's endpoint, headers and params.
-fn source(handler: Option<Function>, raw: &Raw, form: usize, mut http: HttpAuth) -> AuthSource {
-    match handler {
-        Some(handler) => AuthSource::Handler(handler),
-        None => {
-            read_form(raw, form, &mut http);
-            AuthSource::Http(http)
+    };
+    for &form in forms {
+        // The form's group, then its members in the order of `ENDPOINT`, `HEADERS` and
+        // `PARAMS`.
+        if let Some(&[_, endpoint, headers, params]) = raw.get(form..form + 4) {
+            if let Some(endpoint) = text(endpoint) {
+                http.endpoint = endpoint;
+            }
+            pairs(headers, &mut http.headers);
+            pairs(params, &mut http.params);
         }
     }
+    AuthSource::Http(http)
 }

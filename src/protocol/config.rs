@@ -81,11 +81,12 @@ impl core::fmt::Display for ConfigError {
 /// A validated endpoint: everything needed to build the WebSocket URL.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoint {
-    key: String,
+    /// The host name, the part of the URL before the port.
     host: String,
+    /// Everything after the port: `{path}/app/{key}?…`, built once.
+    tail: String,
     ws_port: u16,
     wss_port: u16,
-    path: String,
     tls: bool,
 }
 
@@ -100,7 +101,7 @@ impl Endpoint {
             Some(host) => strip_scheme(host),
             None => options.cluster.unwrap_or(""),
         };
-        let host =
+        let name =
             checked(host, "is required, or `cluster` for Pusher").map_err(|p| fail("wsHost", p))?;
         let mut path = options.ws_path.unwrap_or("");
         while let Some(rest) = path.strip_suffix("/") {
@@ -122,21 +123,29 @@ impl Endpoint {
                 problem: "must be a whole number between 1 and 65535",
             });
         }
-        let host = match options.ws_host {
-            Some(_) => host.to_owned(),
-            None => {
-                let mut name = String::from("ws-");
-                name.push_str(host);
-                name.push_str(".pusher.com");
-                name
-            }
+        // `wsHost` as it is, or the cluster's host: one path for both.
+        let (before, after) = match options.ws_host {
+            Some(_) => ("", ""),
+            None => ("ws-", ".pusher.com"),
         };
+        let mut host = String::from(before);
+        host.push_str(name);
+        host.push_str(after);
+        let mut tail = String::from(path);
+        tail.push_str("/app/");
+        tail.push_str(key);
+        // `PROTOCOL_VERSION` and `CLIENT_NAME`, written out so that the query is one
+        // constant (a test checks that they agree).
+        tail.push_str(concat!(
+            "?protocol=7&client=echo-wasm&version=",
+            env!("CARGO_PKG_VERSION"),
+            "&flash=false"
+        ));
         Ok(Endpoint {
-            key: key.to_owned(),
             host,
+            tail,
             ws_port: options.ws_port.unwrap_or(80),
             wss_port: options.wss_port.unwrap_or(443),
-            path: path.to_owned(),
             tls: options.page_is_https || options.force_tls != Some(false),
         })
     }
@@ -154,8 +163,7 @@ impl Endpoint {
     /// `ws[s]://{host}:{port}{path}/app/{key}?protocol=7&client=…&version=…&flash=false`.
     /// The port is always written.
     pub fn url(&self) -> String {
-        let mut url = String::new();
-        url.push_str(if self.tls { "wss://" } else { "ws://" });
+        let mut url = String::from(if self.tls { "wss://" } else { "ws://" });
         url.push_str(&self.host);
         url.push(':');
         let port = if self.tls {
@@ -164,16 +172,7 @@ impl Endpoint {
             self.ws_port
         };
         json::write_u64(&mut url, u64::from(port));
-        url.push_str(&self.path);
-        url.push_str("/app/");
-        url.push_str(&self.key);
-        // `PROTOCOL_VERSION` and `CLIENT_NAME`, written out so that the query is one
-        // constant (a test checks that they agree).
-        url.push_str(concat!(
-            "?protocol=7&client=echo-wasm&version=",
-            env!("CARGO_PKG_VERSION"),
-            "&flash=false"
-        ));
+        url.push_str(&self.tail);
         url
     }
 }
