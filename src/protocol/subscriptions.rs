@@ -139,7 +139,10 @@ impl Client {
 
     /// [`Client::unsubscribe`], also for a confirmation that arrives after the app left.
     fn leave(&mut self, name: &str) {
-        let Some(channel) = self.channels.get_mut(name) else {
+        let Some(index) = self.channels.index(name) else {
+            return;
+        };
+        let Some(channel) = self.channels.at_mut(index) else {
             return;
         };
         match channel.subscription {
@@ -150,7 +153,7 @@ impl Client {
             Subscription::Subscribed => self.send(frame::unsubscribe(name)),
             _ => {}
         }
-        self.channels.remove(name);
+        self.channels.remove(index);
     }
 
     /// Channels the app wants, by name. One it left while its subscription was still in
@@ -321,7 +324,7 @@ impl Client {
             Kind::SubscriptionSucceeded => self.subscription_succeeded(index, name, data),
             Kind::SubscriptionError => {
                 if channel.subscription.is_cancelled() {
-                    self.channels.remove(name);
+                    self.channels.remove(index);
                 } else {
                     let error = SubscriptionError {
                         kind: get_text_or(data, "type", "SubscriptionError"),

@@ -80,7 +80,9 @@ impl Client {
         channel.push_str(&id);
         self.user.user_id = Some(id.into_owned());
         // A repeated confirmation starts the channel over, as the last one.
-        self.channels.remove(&channel);
+        if let Some(index) = self.channels.index(&channel) {
+            self.channels.remove(index);
+        }
         let index = self.channels.push(Channel::new(channel));
         self.start_subscription(now, index);
         // There is user data: the id was read from it.
