@@ -115,8 +115,8 @@ pub(crate) struct Channel {
     pub was_subscribed: bool,
     /// Presence: the members, once subscribed.
     pub members: Option<Members>,
-    /// Presence: this client's `user_id` (raw JSON) from its own `channel_data`.
-    pub my_id_json: Option<String>,
+    /// Presence: this client's `user_id` (as text) from its own `channel_data`.
+    pub my_id: Option<String>,
     /// Encrypted: keys and events waiting for one.
     pub keyring: Keyring,
     /// The last `subscription_count`.
@@ -141,7 +141,7 @@ impl Channel {
             subscription: Subscription::Idle,
             was_subscribed: false,
             members: None,
-            my_id_json: None,
+            my_id: None,
             keyring: Keyring::default(),
             count: None,
         }

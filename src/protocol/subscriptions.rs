@@ -294,11 +294,12 @@ impl Client {
             channel.keyring.secret = Some(secret);
             channel.keyring.retried = false;
         }
-        channel.my_id_json = data
+        channel.my_id = data
             .channel_data
             .as_deref()
             .and_then(|cd| json::get(cd, "user_id"))
-            .map(str::to_owned);
+            .and_then(frame::id_text)
+            .map(Cow::into_owned);
         channel.subscription = Subscription::Pending { cancelled: false };
         let text = frame::subscribe(&channel.name, &data.auth, data.channel_data.as_deref());
         self.send(text);
@@ -374,7 +375,7 @@ impl Client {
             _ => return,
         }
         if channel.kind == ChannelKind::Presence {
-            match Members::from_subscription(data, channel.my_id_json.as_deref()) {
+            match Members::from_subscription(data, channel.my_id.as_deref()) {
                 Some(members) => channel.members = Some(members),
                 None => {
                     self.subscription_failed(
