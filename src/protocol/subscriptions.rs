@@ -270,26 +270,28 @@ impl Client {
         };
         // The reply is checked here rather than by a function passing the `AuthData` on
         // in a `Result`: the secret is decoded once, and no `Result` is copied around.
-        let data = match reply {
-            Ok(data) => data,
+        let (data, secret) = match reply {
+            Ok(data) => {
+                let secret = data
+                    .shared_secret
+                    .as_deref()
+                    .and_then(SharedSecret::from_base64);
+                let problem = match channel.kind {
+                    ChannelKind::Presence if data.channel_data.is_none() => {
+                        "no `channel_data` in the auth response"
+                    }
+                    ChannelKind::Encrypted if secret.is_none() => {
+                        "no valid `shared_secret` in the auth response"
+                    }
+                    _ => "",
+                };
+                if !problem.is_empty() {
+                    return self.auth_failed(index, problem, None);
+                }
+                (data, secret)
+            }
             Err(failure) => return self.auth_failed(index, &failure.message, failure.status),
         };
-        let secret = data
-            .shared_secret
-            .as_deref()
-            .and_then(SharedSecret::from_base64);
-        let problem = match channel.kind {
-            ChannelKind::Presence if data.channel_data.is_none() => {
-                "no `channel_data` in the auth response"
-            }
-            ChannelKind::Encrypted if secret.is_none() => {
-                "no valid `shared_secret` in the auth response"
-            }
-            _ => "",
-        };
-        if !problem.is_empty() {
-            return self.auth_failed(index, problem, None);
-        }
         if let Some(secret) = secret {
             channel.keyring.secret = Some(secret);
             channel.keyring.retried = false;
