@@ -59,23 +59,25 @@ impl AuthData {
         let auth = frame::get_str(body, "auth")
             .ok_or("no `auth` string in the auth response")?
             .into_owned();
-        // An object is kept as it is; anything else must be a string.
-        let text_member = |key: &str| {
-            let raw = json::get(body, key)?;
-            if json::kind(raw) == Some(json::Kind::Object) {
-                Some(raw.to_owned())
-            } else {
-                json::parse_string(raw).map(Cow::into_owned)
-            }
-        };
         // A `shared_secret` that is not a string is kept too: it then fails to decode
         // like any other bad key.
         Ok(AuthData {
             auth,
-            channel_data: text_member("channel_data"),
-            shared_secret: text_member("shared_secret"),
-            user_data: text_member("user_data"),
+            channel_data: text_member(body, "channel_data"),
+            shared_secret: text_member(body, "shared_secret"),
+            user_data: text_member(body, "user_data"),
         })
+    }
+}
+
+/// Member `key` of the auth response `body` as text: an object is kept as it is;
+/// anything else must be a string.
+fn text_member(body: &str, key: &str) -> Option<String> {
+    let raw = json::get(body, key)?;
+    if json::kind(raw) == Some(json::Kind::Object) {
+        Some(raw.to_owned())
+    } else {
+        json::parse_string(raw).map(Cow::into_owned)
     }
 }
 
