@@ -115,8 +115,8 @@ pub(crate) struct Channel {
     pub was_subscribed: bool,
     /// Presence: the members, once subscribed.
     pub members: Option<Members>,
-    /// Presence: this client's `user_id` (raw JSON) from its own `channel_data`.
-    pub my_id_json: Option<String>,
+    /// Presence: this client's `user_id` (as text) from its own `channel_data`.
+    pub my_id: Option<String>,
     /// Encrypted: keys and events waiting for one.
     pub keyring: Keyring,
     /// The last `subscription_count`.
@@ -141,7 +141,7 @@ impl Channel {
             subscription: Subscription::Idle,
             was_subscribed: false,
             members: None,
-            my_id_json: None,
+            my_id: None,
             keyring: Keyring::default(),
             count: None,
         }
@@ -187,12 +187,6 @@ impl Channels {
         self.at(self.index(name)?)
     }
 
-    /// The channel called `name`, mutably.
-    pub fn get_mut(&mut self, name: &str) -> Option<&mut Channel> {
-        let index = self.index(name)?;
-        self.at_mut(index)
-    }
-
     /// The channel at `index`, in order. Out of line, like [`Channels::at_mut`].
     #[inline(never)]
     pub fn at(&self, index: usize) -> Option<&Channel> {
@@ -218,11 +212,10 @@ impl Channels {
         self.0.len() - 1
     }
 
-    /// Forgets the channel called `name`, keeping the order of the others.
-    pub fn remove(&mut self, name: &str) {
-        if let Some(index) = self.index(name) {
-            remove_at(&mut self.0, index);
-        }
+    /// Forgets the channel at `index`, keeping the order of the others. By place: the
+    /// callers have already found it.
+    pub fn remove(&mut self, index: usize) {
+        remove_at(&mut self.0, index);
     }
 
     /// Keeps only the channels for which `keep` is true.
@@ -269,14 +262,15 @@ mod tests {
         for name in ["b", "a", "c"] {
             channels.push(Channel::new(name.into()));
         }
-        channels.get_mut("b").unwrap().count = Some(3);
+        channels.at_mut(0).unwrap().count = Some(3);
         let names = |c: &Channels| c.iter().map(|c| c.name.clone()).collect::<Vec<_>>();
         assert_eq!(names(&channels), ["b", "a", "c"]);
         assert_eq!(channels.get("b").unwrap().count, Some(3));
-        channels.get_mut("a").unwrap().count = Some(1);
+        let a = channels.index("a").unwrap();
+        channels.at_mut(a).unwrap().count = Some(1);
         assert_eq!(channels.at(1).unwrap().count, Some(1));
-        channels.remove("b");
-        channels.remove("b");
+        channels.remove(0);
+        channels.remove(2);
         assert_eq!(names(&channels), ["a", "c"]);
         channels.retain(|c| c.count.is_none());
         assert_eq!(names(&channels), ["c"]);

@@ -59,9 +59,14 @@ impl Client {
             channel.keyring.secret = Some(secret);
             channel.keyring.retried = true;
         }
-        let key = channel.keyring.secret.clone();
         for message in waiting {
-            let opened = open_with(key.as_ref(), &message.data);
+            // The key is read anew for each event rather than copied once: nothing
+            // changes it meanwhile.
+            let key = self
+                .channels
+                .at(index)
+                .and_then(|c| c.keyring.secret.as_ref());
+            let opened = open_with(key, &message.data);
             self.deliver_opened(index, message, opened);
         }
     }

@@ -33,9 +33,9 @@ pub struct Members {
 
 impl Members {
     /// Builds the list from a `subscription_succeeded` payload
-    /// `{"presence":{"count":N,"ids":[...],"hash":{"<id>":info}}}`. `my_id_json` is the
-    /// `user_id` from this client's own `channel_data`.
-    pub fn from_subscription(data: &str, my_id_json: Option<&str>) -> Option<Self> {
+    /// `{"presence":{"count":N,"ids":[...],"hash":{"<id>":info}}}`. `me` is the
+    /// `user_id` from this client's own `channel_data`, as text.
+    pub fn from_subscription(data: &str, me: Option<&str>) -> Option<Self> {
         let presence = json::get(data, "presence")?;
         let mut members = Members::default();
         for entry in json::entries(json::get(presence, "hash")?).ok()? {
@@ -51,7 +51,7 @@ impl Members {
         // A length always fits in 64 bits.
         let len = members.members.len() as u64;
         members.count = super::client::get_u64(presence, "count").unwrap_or(len);
-        members.me = my_id_json.and_then(id_text).map(|id| id.into_owned());
+        members.me = me.map(str::to_owned);
         Some(members)
     }
 
@@ -147,7 +147,7 @@ mod tests {
 
     #[test]
     fn add_remove_and_duplicates() {
-        let mut m = Members::from_subscription(SUCCEEDED, Some(r#""2""#)).unwrap();
+        let mut m = Members::from_subscription(SUCCEEDED, Some("2")).unwrap();
         assert_eq!(m.me().unwrap().id, "2");
         let added = m.add(r#"{"user_id":3,"user_info":{"name":"Cy"}}"#).unwrap();
         assert_eq!((added.id.as_str(), added.id_json.as_str()), ("3", "3"));

@@ -59,23 +59,25 @@ impl AuthData {
         let auth = frame::get_str(body, "auth")
             .ok_or("no `auth` string in the auth response")?
             .into_owned();
-        // An object is kept as it is; anything else must be a string.
-        let text_member = |key: &str| {
-            let raw = json::get(body, key)?;
-            if json::kind(raw) == Some(json::Kind::Object) {
-                Some(raw.to_owned())
-            } else {
-                json::parse_string(raw).map(Cow::into_owned)
-            }
-        };
         // A `shared_secret` that is not a string is kept too: it then fails to decode
         // like any other bad key.
         Ok(AuthData {
             auth,
-            channel_data: text_member("channel_data"),
-            shared_secret: text_member("shared_secret"),
-            user_data: text_member("user_data"),
+            channel_data: text_member(body, "channel_data"),
+            shared_secret: text_member(body, "shared_secret"),
+            user_data: text_member(body, "user_data"),
         })
+    }
+}
+
+/// Member `key` of the auth response `body` as text: an object is kept as it is;
+/// anything else must be a string.
+fn text_member(body: &str, key: &str) -> Option<String> {
+    let raw = json::get(body, key)?;
+    if json::kind(raw) == Some(json::Kind::Object) {
+        Some(raw.to_owned())
+    } else {
+        json::parse_string(raw).map(Cow::into_owned)
     }
 }
 
@@ -139,7 +141,10 @@ impl Client {
 
     /// [`Client::unsubscribe`], also for a confirmation that arrives after the app left.
     fn leave(&mut self, name: &str) {
-        let Some(channel) = self.channels.get_mut(name) else {
+        let Some(index) = self.channels.index(name) else {
+            return;
+        };
+        let Some(channel) = self.channels.at_mut(index) else {
             return;
         };
         match channel.subscription {
@@ -150,7 +155,7 @@ impl Client {
             Subscription::Subscribed => self.send(frame::unsubscribe(name)),
             _ => {}
         }
-        self.channels.remove(name);
+        self.channels.remove(index);
     }
 
     /// Channels the app wants, by name. One it left while its subscription was still in
@@ -267,35 +272,38 @@ impl Client {
         };
         // The reply is checked here rather than by a function passing the `AuthData` on
         // in a `Result`: the secret is decoded once, and no `Result` is copied around.
-        let data = match reply {
-            Ok(data) => data,
+        let (data, secret) = match reply {
+            Ok(data) => {
+                let secret = data
+                    .shared_secret
+                    .as_deref()
+                    .and_then(SharedSecret::from_base64);
+                let problem = match channel.kind {
+                    ChannelKind::Presence if data.channel_data.is_none() => {
+                        "no `channel_data` in the auth response"
+                    }
+                    ChannelKind::Encrypted if secret.is_none() => {
+                        "no valid `shared_secret` in the auth response"
+                    }
+                    _ => "",
+                };
+                if !problem.is_empty() {
+                    return self.auth_failed(index, problem, None);
+                }
+                (data, secret)
+            }
             Err(failure) => return self.auth_failed(index, &failure.message, failure.status),
         };
-        let secret = data
-            .shared_secret
-            .as_deref()
-            .and_then(SharedSecret::from_base64);
-        let problem = match channel.kind {
-            ChannelKind::Presence if data.channel_data.is_none() => {
-                "no `channel_data` in the auth response"
-            }
-            ChannelKind::Encrypted if secret.is_none() => {
-                "no valid `shared_secret` in the auth response"
-            }
-            _ => "",
-        };
-        if !problem.is_empty() {
-            return self.auth_failed(index, problem, None);
-        }
         if let Some(secret) = secret {
             channel.keyring.secret = Some(secret);
             channel.keyring.retried = false;
         }
-        channel.my_id_json = data
+        channel.my_id = data
             .channel_data
             .as_deref()
             .and_then(|cd| json::get(cd, "user_id"))
-            .map(str::to_owned);
+            .and_then(frame::id_text)
+            .map(Cow::into_owned);
         channel.subscription = Subscription::Pending { cancelled: false };
         let text = frame::subscribe(&channel.name, &data.auth, data.channel_data.as_deref());
         self.send(text);
@@ -321,7 +329,7 @@ impl Client {
             Kind::SubscriptionSucceeded => self.subscription_succeeded(index, name, data),
             Kind::SubscriptionError => {
                 if channel.subscription.is_cancelled() {
-                    self.channels.remove(name);
+                    self.channels.remove(index);
                 } else {
                     let error = SubscriptionError {
                         kind: get_text_or(data, "type", "SubscriptionError"),
@@ -371,7 +379,7 @@ impl Client {
             _ => return,
         }
         if channel.kind == ChannelKind::Presence {
-            match Members::from_subscription(data, channel.my_id_json.as_deref()) {
+            match Members::from_subscription(data, channel.my_id.as_deref()) {
                 Some(members) => channel.members = Some(members),
                 None => {
                     self.subscription_failed(

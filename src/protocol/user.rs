@@ -9,7 +9,6 @@ use super::output::{AuthRequestId, AuthTarget, ClientError, Event};
 use super::subscriptions::{AuthData, AuthFailure};
 use super::time::Instant;
 use crate::prelude::*;
-use alloc::borrow::Cow;
 
 /// Where sign-in stands.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -29,6 +28,9 @@ impl UserSession {
         self.pending = None;
     }
 }
+
+/// Why a `pusher:signin_success` is refused.
+const NO_USER_ID: &str = "no user id in pusher:signin_success";
 
 impl Client {
     /// Signs the user in (pusher-js `signin()`): asks for a user authentication, sends
@@ -67,25 +69,25 @@ impl Client {
 
     /// `pusher:signin_success {user_data}`: `user_data` must hold a non-empty string id.
     pub(crate) fn handle_signin_success(&mut self, now: Instant, data: &str) {
-        let user_data = frame::get_str(data, "user_data");
-        let id = user_data
-            .as_deref()
-            .and_then(|ud| frame::get_str(ud, "id"))
-            .filter(|id| !id.is_empty());
+        let Some(user_data) = frame::get_str(data, "user_data") else {
+            return self.sign_in_failed(NO_USER_ID);
+        };
+        let id = frame::get_str(&user_data, "id").filter(|id| !id.is_empty());
         let Some(id) = id else {
-            self.sign_in_failed("no user id in pusher:signin_success");
-            return;
+            return self.sign_in_failed(NO_USER_ID);
         };
         let mut channel = String::from("#server-to-user-");
         channel.push_str(&id);
         self.user.user_id = Some(id.into_owned());
         // A repeated confirmation starts the channel over, as the last one.
-        self.channels.remove(&channel);
+        if let Some(index) = self.channels.index(&channel) {
+            self.channels.remove(index);
+        }
         let index = self.channels.push(Channel::new(channel));
         self.start_subscription(now, index);
-        // There is user data: the id was read from it.
-        let user_data = user_data.map(Cow::into_owned).unwrap_or_default();
-        self.emit(Event::SignedIn { user_data });
+        self.emit(Event::SignedIn {
+            user_data: user_data.into_owned(),
+        });
     }
 
     /// `pusher_internal:watchlist_events {events: [{name, user_ids}]}`.
