@@ -67,7 +67,7 @@ build: setup-wasm
 	@# the rust-src component is installed: the module keeps one copy of a source path
 	@# (for std's allocation panics), and the same bytes on every machine.
 	cargo build --lib --release --target $(WASM_TARGET) --config '$(RELEASE_RUSTFLAGS)'
-	wasm-bindgen --target web --no-typescript --out-dir $(BINDGEN_OUT) --out-name echo_wasm $(RELEASE_WASM)
+	wasm-bindgen --target web --no-typescript --encode-into always --out-dir $(BINDGEN_OUT) --out-name echo_wasm $(RELEASE_WASM)
 	@# Short import/export names in the module, the same renaming applied to the glue
 	@# below. Then -Oz, repeated until it stops shrinking (`--converge`); the
 	@# target-features section is only read by wasm-bindgen, which has run already.
