@@ -69,14 +69,18 @@ impl JsClient {
     }
 
     /// Runs operation `op` (see [`op`]) with the arguments it takes: a channel name, an
-    /// event name, data. Unknown operations do nothing.
-    pub fn call(
-        &self,
-        op: u32,
-        channel: &str,
-        event: &str,
-        data: &JsValue,
-    ) -> Result<JsValue, JsError> {
+    /// event name, data. Unknown operations do nothing. An operation that fails returns
+    /// its `Error`, which client.js throws: a fallible export costs a return area and
+    /// its checks in the glue and in the module.
+    pub fn call(&self, op: u32, channel: &str, event: &str, data: &JsValue) -> JsValue {
+        self.run(op, channel, event, data)
+            .unwrap_or_else(JsValue::from)
+    }
+}
+
+impl JsClient {
+    /// [`JsClient::call`], its error as a result.
+    fn run(&self, op: u32, channel: &str, event: &str, data: &JsValue) -> Result<JsValue, JsError> {
         let none = JsValue::UNDEFINED;
         Ok(match op {
             op::CONNECT => {

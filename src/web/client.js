@@ -16,9 +16,12 @@ export class Client {
         this.#core = new Core(options, this.#listeners);
     }
 
-    // Runs one of the core's operations (`op` in src/bindings/mod.rs).
+    // Runs one of the core's operations (`op` in src/bindings/mod.rs), which returns
+    // its error rather than throwing it.
     #call(op, channel = '', event = '', data) {
-        return this.#core.call(op, channel, event, data);
+        const result = this.#core.call(op, channel, event, data);
+        if (result instanceof Error) throw result;
+        return result;
     }
 
     connect() {
