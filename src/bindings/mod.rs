@@ -38,6 +38,14 @@ fn js_error(message: &str) -> JsError {
     JsError::new(message)
 }
 
+/// [`JsClient::create`] for client.js: the `Core`, or the `Error` for client.js to
+/// throw. Not a fallible constructor, whose return area and checks cost more, in the
+/// glue and in the module.
+#[wasm_bindgen]
+pub fn core(options: JsValue, listeners: Registry) -> JsValue {
+    JsClient::create(options, listeners).map_or_else(JsValue::from, JsValue::from)
+}
+
 /// The operations of [`JsClient::call`]; client.js has the same numbers.
 mod op {
     pub const CONNECT: u32 = 0;
@@ -55,19 +63,20 @@ mod op {
     pub const SIGN_IN: u32 = 12;
 }
 
-#[wasm_bindgen(js_class = Core)]
 impl JsClient {
     /// Creates a client from pusher-js / laravel-echo options, delivering events to the
-    /// listeners in `listeners`. Throws an `Error` naming the option when one is
+    /// listeners in `listeners`. Fails with an `Error` naming the option when one is
     /// unusable. Does not connect.
-    #[wasm_bindgen(constructor)]
     pub fn create(options: JsValue, listeners: Registry) -> Result<JsClient, JsError> {
         let options = options::parse(&options).map_err(|error| js_error(&error.message()))?;
         Ok(JsClient {
             driver: Driver::new(options.config, options.auth, listeners),
         })
     }
+}
 
+#[wasm_bindgen(js_class = Core)]
+impl JsClient {
     /// Runs operation `op` (see [`op`]) with the arguments it takes: a channel name, an
     /// event name, data. Unknown operations do nothing. An operation that fails returns
     /// its `Error`, which client.js throws: a fallible export costs a return area and
