@@ -23,7 +23,7 @@ extern "C" {
         authorizer: &Function,
         options: &JsValue,
         socket_id: &str,
-        channel: &JsValue,
+        channel: Option<&str>,
         back: &JsValue,
         id: u32,
     );
@@ -90,8 +90,7 @@ impl AuthConfig {
             AuthSource::EchoAuthorizer { factory, options } => (factory, options),
             AuthSource::Handler(handler) => (handler, &JsValue::UNDEFINED),
         };
-        let channel = channel.map_or(JsValue::UNDEFINED, JsValue::from_str);
-        ask(authorizer, options, socket_id, &channel, back, id);
+        ask(authorizer, options, socket_id, channel, back, id);
     }
 }
 
