@@ -19,25 +19,19 @@ extern "C" {
 /// The longest delay `setTimeout` honours; longer ones fire at once.
 const MAX_DELAY_MS: u64 = 0x7FFF_FFFF;
 
-/// A single pending timeout of one client. Cleared when dropped.
+/// The single pending timeout of one client, reporting to the client's callback. The
+/// callback is not kept here (nor a copy of it, which costs a call into JS): the
+/// driver passes it, and clears the timeout when it goes ([`Timeout::clear`]).
+#[derive(Default)]
 pub struct Timeout {
-    back: JsValue,
     /// The deadline the pending timeout was armed for.
     deadline: Option<Instant>,
 }
 
 impl Timeout {
-    /// A disarmed timeout that will report to the client's callback `back`.
-    pub fn new(back: JsValue) -> Self {
-        Timeout {
-            back,
-            deadline: None,
-        }
-    }
-
-    /// Makes the timeout fire at `deadline` (or never, for `None`). Re-arming for the
-    /// deadline already pending does nothing.
-    pub fn set(&mut self, now: Instant, deadline: Option<Instant>) {
+    /// Makes the timeout fire at `deadline` (or never, for `None`), calling `back`.
+    /// Re-arming for the deadline already pending does nothing.
+    pub fn set(&mut self, back: &JsValue, now: Instant, deadline: Option<Instant>) {
         if self.deadline == deadline {
             return;
         }
@@ -47,7 +41,7 @@ impl Timeout {
                 .saturating_sub(now.as_millis())
                 .min(MAX_DELAY_MS) as f64
         });
-        arm(&self.back, delay);
+        arm(back, delay);
     }
 
     /// The timeout has fired: nothing is pending any more.
@@ -56,8 +50,7 @@ impl Timeout {
     }
 }
 
-impl Drop for Timeout {
-    fn drop(&mut self) {
-        arm(&self.back, -1.0);
-    }
+/// Clears the timeout pending for `back`, if any.
+pub fn clear(back: &JsValue) {
+    arm(back, -1.0);
 }
