@@ -97,12 +97,12 @@ impl AuthConfig {
 /// What an authorization's answer `(code, value)` said (see `shell.js`): `-2` an app
 /// authorizer's data, `-3` an endpoint's 200 answer, otherwise a failure's message with
 /// its status (`-1`: none).
-pub fn read(code: f64, value: &JsValue) -> Result<AuthData, AuthFailure> {
+pub fn read(code: i32, value: &JsValue) -> Result<AuthData, AuthFailure> {
     let text = value
         .as_string()
         .or_else(|| stringify(value))
         .unwrap_or_default();
-    let status = match code as i32 {
+    let status = match code {
         -2 => return AuthData::from_json(&text),
         -3 => {
             return AuthData::from_json(&text).map_err(|invalid| {

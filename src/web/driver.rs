@@ -183,9 +183,8 @@ impl Driver {
     }
 
     /// Everything JS reports, through the client's one callback.
-    fn on_back(&self, source: f64, id: f64, code: f64, value: JsValue) {
-        let id = id as u32;
-        match source as u8 {
+    fn on_back(&self, source: u8, id: u32, code: i32, value: JsValue) {
+        match source {
             source::TIMER => self.on_timer(),
             source::PAGE => {
                 let event = PageLifecycle::event(code);

@@ -34,8 +34,8 @@ impl PageLifecycle {
     }
 
     /// The event a listener reported as `code`.
-    pub fn event(code: f64) -> PageEvent {
-        match code as i32 {
+    pub fn event(code: i32) -> PageEvent {
+        match code {
             0 => PageEvent::Hidden,
             1 => PageEvent::Visible,
             2 => PageEvent::PageShow { persisted: false },
