@@ -13,10 +13,11 @@ extern "C" {
     /// Clears the timeout pending for `back`, then, for a delay of 0 or more, sets a new
     /// one that calls `back(source::TIMER)` (see `shell.js`): one import for both, and
     /// the handle stays in JS.
-    fn arm(back: &JsValue, delay_ms: f64);
+    fn arm(back: &JsValue, delay_ms: i32);
 }
 
-/// The longest delay `setTimeout` honours; longer ones fire at once.
+/// The longest delay `setTimeout` honours; longer ones fire at once. It is `i32::MAX`:
+/// the delay crosses to JS as an `i32`, no float conversion needed.
 const MAX_DELAY_MS: u64 = 0x7FFF_FFFF;
 
 /// The single pending timeout of one client, reporting to the client's callback. The
@@ -36,10 +37,10 @@ impl Timeout {
             return;
         }
         self.deadline = deadline;
-        let delay = deadline.map_or(-1.0, |at| {
+        let delay = deadline.map_or(-1, |at| {
             at.as_millis()
                 .saturating_sub(now.as_millis())
-                .min(MAX_DELAY_MS) as f64
+                .min(MAX_DELAY_MS) as i32
         });
         arm(back, delay);
     }
@@ -52,5 +53,5 @@ impl Timeout {
 
 /// Clears the timeout pending for `back`, if any.
 pub fn clear(back: &JsValue) {
-    arm(back, -1.0);
+    arm(back, -1);
 }
