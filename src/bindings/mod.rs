@@ -80,9 +80,13 @@ impl JsClient {
     /// Runs operation `op` (see [`op`]) with the arguments it takes: a channel name, an
     /// event name, data. Unknown operations do nothing. An operation that fails returns
     /// its `Error`, which client.js throws: a fallible export costs a return area and
-    /// its checks in the glue and in the module.
-    pub fn call(&self, op: u32, channel: &str, event: &str, data: &JsValue) -> JsValue {
-        self.run(op, channel, event, data)
+    /// its checks in the glue and in the module. Every argument comes as a JS value,
+    /// owned: `&str` or borrowed ones cost the glue its own string copying and a stack
+    /// of borrowed values (not a string: empty).
+    pub fn call(&self, op: u32, channel: JsValue, event: JsValue, data: JsValue) -> JsValue {
+        let channel = channel.as_string().unwrap_or_default();
+        let event = event.as_string().unwrap_or_default();
+        self.run(op, &channel, &event, &data)
             .unwrap_or_else(JsValue::from)
     }
 }

@@ -19,7 +19,7 @@ export class Client {
 
     // Runs one of the core's operations (`op` in src/bindings/mod.rs), which returns
     // its error rather than throwing it.
-    #call(op, channel = '', event = '', data) {
+    #call(op, channel, event, data) {
         const result = this.#core.call(op, channel, event, data);
         if (result instanceof Error) throw result;
         return result;
