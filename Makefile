@@ -67,7 +67,7 @@ build: setup-wasm
 	@# the rust-src component is installed: the module keeps one copy of a source path
 	@# (for std's allocation panics), and the same bytes on every machine.
 	cargo build --lib --release --target $(WASM_TARGET) --config '$(RELEASE_RUSTFLAGS)'
-	wasm-bindgen --target web --no-typescript --out-dir $(BINDGEN_OUT) --out-name echo_wasm $(RELEASE_WASM)
+	wasm-bindgen --target web --no-typescript --encode-into always --out-dir $(BINDGEN_OUT) --out-name echo_wasm $(RELEASE_WASM)
 	@# Short import/export names in the module, the same renaming applied to the glue
 	@# below. Then -Oz, repeated until it stops shrinking (`--converge`); the
 	@# target-features section is only read by wasm-bindgen, which has run already.
@@ -84,9 +84,11 @@ build: setup-wasm
 	@# as `#glue`, see package.json) is the entry, and the shell's JS snippets (copied
 	@# under snippets/) are bundled in. `console.warn` only explains fallbacks when the
 	@# .wasm is served with the wrong MIME type or `initSync` gets deprecated arguments:
-	@# marked pure, its text goes.
+	@# marked pure, its text goes. `--mangle-props` shortens the properties that only
+	@# the bundle itself reads (the glue's pointers and closure state, the listener
+	@# registry's members); never one an app or the browser sees.
 	mv $(BINDGEN_OUT)/echo_wasm.js $(BINDGEN_OUT)/glue.js
-	esbuild src/web/client.js --bundle --minify --pure:console.warn --format=esm --log-level=warning --outfile=$(BINDGEN_OUT)/echo_wasm.js
+	esbuild src/web/client.js --bundle --minify '--mangle-props=^(__wbg_ptr|__destroy_into_raw|_wbg_cb_unref|__wrap|cnt|list|last|add|remove|emit|listener)$$' --pure:console.warn --format=esm --log-level=warning --outfile=$(BINDGEN_OUT)/echo_wasm.js
 	cp src/web/client.d.ts $(BINDGEN_OUT)/echo_wasm.d.ts
 	rm -rf $(BINDGEN_OUT)/snippets $(BINDGEN_OUT)/glue.js
 	@$(MAKE) --no-print-directory size

@@ -38,6 +38,14 @@ fn js_error(message: &str) -> JsError {
     JsError::new(message)
 }
 
+/// [`JsClient::create`] for client.js: the `Core`, or the `Error` for client.js to
+/// throw. Not a fallible constructor, whose return area and checks cost more, in the
+/// glue and in the module.
+#[wasm_bindgen]
+pub fn core(options: JsValue, listeners: Registry) -> JsValue {
+    JsClient::create(options, listeners).map_or_else(JsValue::from, JsValue::from)
+}
+
 /// The operations of [`JsClient::call`]; client.js has the same numbers.
 mod op {
     pub const CONNECT: u32 = 0;
@@ -55,28 +63,37 @@ mod op {
     pub const SIGN_IN: u32 = 12;
 }
 
-#[wasm_bindgen(js_class = Core)]
 impl JsClient {
     /// Creates a client from pusher-js / laravel-echo options, delivering events to the
-    /// listeners in `listeners`. Throws an `Error` naming the option when one is
+    /// listeners in `listeners`. Fails with an `Error` naming the option when one is
     /// unusable. Does not connect.
-    #[wasm_bindgen(constructor)]
     pub fn create(options: JsValue, listeners: Registry) -> Result<JsClient, JsError> {
         let options = options::parse(&options).map_err(|error| js_error(&error.message()))?;
         Ok(JsClient {
             driver: Driver::new(options.config, options.auth, listeners),
         })
     }
+}
 
+#[wasm_bindgen(js_class = Core)]
+impl JsClient {
     /// Runs operation `op` (see [`op`]) with the arguments it takes: a channel name, an
-    /// event name, data. Unknown operations do nothing.
-    pub fn call(
-        &self,
-        op: u32,
-        channel: &str,
-        event: &str,
-        data: &JsValue,
-    ) -> Result<JsValue, JsError> {
+    /// event name, data. Unknown operations do nothing. An operation that fails returns
+    /// its `Error`, which client.js throws: a fallible export costs a return area and
+    /// its checks in the glue and in the module. Every argument comes as a JS value,
+    /// owned: `&str` or borrowed ones cost the glue its own string copying and a stack
+    /// of borrowed values (not a string: empty).
+    pub fn call(&self, op: u32, channel: JsValue, event: JsValue, data: JsValue) -> JsValue {
+        let channel = channel.as_string().unwrap_or_default();
+        let event = event.as_string().unwrap_or_default();
+        self.run(op, &channel, &event, &data)
+            .unwrap_or_else(JsValue::from)
+    }
+}
+
+impl JsClient {
+    /// [`JsClient::call`], its error as a result.
+    fn run(&self, op: u32, channel: &str, event: &str, data: &JsValue) -> Result<JsValue, JsError> {
         let none = JsValue::UNDEFINED;
         Ok(match op {
             op::CONNECT => {

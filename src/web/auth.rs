@@ -23,7 +23,7 @@ extern "C" {
         authorizer: &Function,
         options: &JsValue,
         socket_id: &str,
-        channel: &JsValue,
+        channel: Option<&str>,
         back: &JsValue,
         id: u32,
     );
@@ -90,20 +90,19 @@ impl AuthConfig {
             AuthSource::EchoAuthorizer { factory, options } => (factory, options),
             AuthSource::Handler(handler) => (handler, &JsValue::UNDEFINED),
         };
-        let channel = channel.map_or(JsValue::UNDEFINED, JsValue::from_str);
-        ask(authorizer, options, socket_id, &channel, back, id);
+        ask(authorizer, options, socket_id, channel, back, id);
     }
 }
 
 /// What an authorization's answer `(code, value)` said (see `shell.js`): `-2` an app
 /// authorizer's data, `-3` an endpoint's 200 answer, otherwise a failure's message with
 /// its status (`-1`: none).
-pub fn read(code: f64, value: &JsValue) -> Result<AuthData, AuthFailure> {
+pub fn read(code: i32, value: &JsValue) -> Result<AuthData, AuthFailure> {
     let text = value
         .as_string()
         .or_else(|| stringify(value))
         .unwrap_or_default();
-    let status = match code as i32 {
+    let status = match code {
         -2 => return AuthData::from_json(&text),
         -3 => {
             return AuthData::from_json(&text).map_err(|invalid| {

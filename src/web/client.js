@@ -3,7 +3,7 @@
 // `Core` has one method, `call(op, channel, event, data)` (see src/bindings/mod.rs):
 // every exported method costs its own wasm-bindgen shims, so the names live here. The
 // listeners live here too, in a registry the core delivers events to.
-import init, { initSync, Core } from '#glue';
+import init, { initSync, core } from '#glue';
 import { Listeners } from './listeners.js';
 
 export { init as default, initSync };
@@ -13,12 +13,16 @@ export class Client {
     #core;
 
     constructor(options) {
-        this.#core = new Core(options, this.#listeners);
+        this.#core = core(options, this.#listeners);
+        if (this.#core instanceof Error) throw this.#core;
     }
 
-    // Runs one of the core's operations (`op` in src/bindings/mod.rs).
-    #call(op, channel = '', event = '', data) {
-        return this.#core.call(op, channel, event, data);
+    // Runs one of the core's operations (`op` in src/bindings/mod.rs), which returns
+    // its error rather than throwing it.
+    #call(op, channel, event, data) {
+        const result = this.#core.call(op, channel, event, data);
+        if (result instanceof Error) throw result;
+        return result;
     }
 
     connect() {

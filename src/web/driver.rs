@@ -18,7 +18,7 @@ use super::js_value::{parse_json, Function, ObjectWriter};
 use super::lifecycle::PageLifecycle;
 use super::listeners::{Kind, Listeners, Registry};
 use super::socket::{OpenError, Socket, SocketEvent};
-use super::timer::Timeout;
+use super::timer::{self, Timeout};
 use super::{source, Callback};
 use crate::protocol::{
     AuthRequest, AuthRequestId, ChannelKind, Client, ClientError, Config, DecryptError, Event,
@@ -43,8 +43,16 @@ struct Shared {
     core: Client,
     socket: Option<(LinkId, Socket)>,
     timer: Timeout,
-    _lifecycle: PageLifecycle,
     auth: Rc<AuthConfig>,
+}
+
+/// A dropped client leaves nothing running: its page listeners and its timeout go
+/// here (its socket goes with the shared state).
+impl Drop for Driver {
+    fn drop(&mut self) {
+        PageLifecycle::detach(&self.back);
+        timer::clear(&self.back);
+    }
 }
 
 impl Driver {
@@ -61,6 +69,7 @@ impl Driver {
             }))
             .into_js_value();
             let mut core = Client::new(config);
+            PageLifecycle::attach(&back);
             if PageLifecycle::page_hidden() {
                 core.handle_page_event(now(), PageEvent::Hidden);
             }
@@ -68,8 +77,7 @@ impl Driver {
                 shared: RefCell::new(Shared {
                     core,
                     socket: None,
-                    timer: Timeout::new(back.clone()),
-                    _lifecycle: PageLifecycle::attach(back.clone()),
+                    timer: Timeout::default(),
                     auth: Rc::new(auth),
                 }),
                 listeners: Listeners::new(listeners),
@@ -175,9 +183,8 @@ impl Driver {
     }
 
     /// Everything JS reports, through the client's one callback.
-    fn on_back(&self, source: f64, id: f64, code: f64, value: JsValue) {
-        let id = id as u32;
-        match source as u8 {
+    fn on_back(&self, source: u8, id: u32, code: i32, value: JsValue) {
+        match source {
             source::TIMER => self.on_timer(),
             source::PAGE => {
                 let event = PageLifecycle::event(code);
@@ -242,7 +249,7 @@ impl Driver {
         }
         let mut shared = self.shared_mut();
         let deadline = shared.core.poll_timeout();
-        shared.timer.set(now(), deadline);
+        shared.timer.set(&self.back, now(), deadline);
     }
 
     fn execute(&self, output: Output) {

@@ -17,22 +17,25 @@ extern "C" {
     fn hidden() -> bool;
 }
 
-/// The listeners, removed again when this is dropped.
-pub struct PageLifecycle {
-    back: JsValue,
-}
+/// The page's listeners of one client. They keep no copy of the client's callback
+/// (a copy costs a call into JS): the driver attaches and detaches them.
+pub struct PageLifecycle;
 
 impl PageLifecycle {
     /// Listens to the page (nothing to listen to in a worker), reporting to the
-    /// client's callback `back`.
-    pub fn attach(back: JsValue) -> PageLifecycle {
-        listen(&back, true);
-        PageLifecycle { back }
+    /// client's callback `back`, until [`PageLifecycle::detach`].
+    pub fn attach(back: &JsValue) {
+        listen(back, true);
+    }
+
+    /// Removes the listeners that report to `back`.
+    pub fn detach(back: &JsValue) {
+        listen(back, false);
     }
 
     /// The event a listener reported as `code`.
-    pub fn event(code: f64) -> PageEvent {
-        match code as i32 {
+    pub fn event(code: i32) -> PageEvent {
+        match code {
             0 => PageEvent::Hidden,
             1 => PageEvent::Visible,
             2 => PageEvent::PageShow { persisted: false },
@@ -45,11 +48,5 @@ impl PageLifecycle {
     /// Whether the page is hidden right now (a tab opened in the background).
     pub fn page_hidden() -> bool {
         hidden()
-    }
-}
-
-impl Drop for PageLifecycle {
-    fn drop(&mut self) {
-        listen(&self.back, false);
     }
 }

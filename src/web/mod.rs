@@ -42,8 +42,10 @@ extern "C" {
 /// builds one its own code, so there is only this one, built once per client
 /// (`Driver::new`). Its JS function owns it (`into_js_value`): an app's authorizer may
 /// answer after the client is gone, and then finds a callback that does nothing,
-/// rather than a freed one that throws.
-pub(crate) type Callback = Closure<dyn Fn(f64, f64, f64, JsValue)>;
+/// rather than a freed one that throws. Its numbers are integers, not `f64`: the
+/// module then has no float conversions to make of them (and JS always passes all
+/// three: wasm-bindgen's debug checks refuse `undefined` for an integer).
+pub(crate) type Callback = Closure<dyn Fn(u8, u32, i32, JsValue)>;
 
 /// Who calls `back`, its first argument (the numbers `shell.js` uses).
 pub(crate) mod source {

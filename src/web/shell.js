@@ -152,11 +152,11 @@ export function functionAt(options, path) {
 // Whether the page was served over https (then only `wss://` is allowed).
 export const secure = () => globalThis.location?.protocol == 'https:';
 
-// Clears the timeout pending for `back`, if any, then sets one that calls `back(0)` after
+// Clears the timeout pending for `back`, if any, then sets one that calls `back(0, 0, 0)` after
 // `ms` milliseconds unless `ms` is negative. The handle (a number in browsers, an object
 // elsewhere) stays here, on `back`. The globals rather than `window.setTimeout`: they
 // exist in workers too.
 export function arm(back, ms) {
     clearTimeout(back.timeout);
-    back.timeout = ms < 0 ? undefined : setTimeout(() => ((back.timeout = undefined), back(0)), ms);
+    back.timeout = ms < 0 ? undefined : setTimeout(() => ((back.timeout = undefined), back(0, 0, 0)), ms);
 }

@@ -38,8 +38,8 @@ impl SocketEvent {
     /// What a socket reported to `back` as `code` and `value`: `-1` open, `-2` a
     /// frame, else closed with that code. `None` for a binary frame, which the protocol
     /// does not have.
-    pub fn read(code: f64, value: JsValue) -> Option<SocketEvent> {
-        Some(match code as i32 {
+    pub fn read(code: i32, value: JsValue) -> Option<SocketEvent> {
+        Some(match code {
             -1 => SocketEvent::Open,
             -2 => SocketEvent::Message(value.as_string()?),
             code => SocketEvent::Closed {

@@ -13,41 +13,36 @@ extern "C" {
     /// Clears the timeout pending for `back`, then, for a delay of 0 or more, sets a new
     /// one that calls `back(source::TIMER)` (see `shell.js`): one import for both, and
     /// the handle stays in JS.
-    fn arm(back: &JsValue, delay_ms: f64);
+    fn arm(back: &JsValue, delay_ms: i32);
 }
 
-/// The longest delay `setTimeout` honours; longer ones fire at once.
+/// The longest delay `setTimeout` honours; longer ones fire at once. It is `i32::MAX`:
+/// the delay crosses to JS as an `i32`, no float conversion needed.
 const MAX_DELAY_MS: u64 = 0x7FFF_FFFF;
 
-/// A single pending timeout of one client. Cleared when dropped.
+/// The single pending timeout of one client, reporting to the client's callback. The
+/// callback is not kept here (nor a copy of it, which costs a call into JS): the
+/// driver passes it, and clears the timeout when it goes ([`Timeout::clear`]).
+#[derive(Default)]
 pub struct Timeout {
-    back: JsValue,
     /// The deadline the pending timeout was armed for.
     deadline: Option<Instant>,
 }
 
 impl Timeout {
-    /// A disarmed timeout that will report to the client's callback `back`.
-    pub fn new(back: JsValue) -> Self {
-        Timeout {
-            back,
-            deadline: None,
-        }
-    }
-
-    /// Makes the timeout fire at `deadline` (or never, for `None`). Re-arming for the
-    /// deadline already pending does nothing.
-    pub fn set(&mut self, now: Instant, deadline: Option<Instant>) {
+    /// Makes the timeout fire at `deadline` (or never, for `None`), calling `back`.
+    /// Re-arming for the deadline already pending does nothing.
+    pub fn set(&mut self, back: &JsValue, now: Instant, deadline: Option<Instant>) {
         if self.deadline == deadline {
             return;
         }
         self.deadline = deadline;
-        let delay = deadline.map_or(-1.0, |at| {
+        let delay = deadline.map_or(-1, |at| {
             at.as_millis()
                 .saturating_sub(now.as_millis())
-                .min(MAX_DELAY_MS) as f64
+                .min(MAX_DELAY_MS) as i32
         });
-        arm(&self.back, delay);
+        arm(back, delay);
     }
 
     /// The timeout has fired: nothing is pending any more.
@@ -56,8 +51,7 @@ impl Timeout {
     }
 }
 
-impl Drop for Timeout {
-    fn drop(&mut self) {
-        arm(&self.back, -1.0);
-    }
+/// Clears the timeout pending for `back`, if any.
+pub fn clear(back: &JsValue) {
+    arm(back, -1);
 }
