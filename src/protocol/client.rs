@@ -348,8 +348,7 @@ impl Client {
         let frame = match frame::decode(text) {
             Ok(frame) => frame,
             Err(error) => {
-                let reason = error.message();
-                self.emit(Event::Error(ClientError::MalformedFrame { reason }));
+                self.malformed(error.0, "");
                 return;
             }
         };
