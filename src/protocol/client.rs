@@ -878,11 +878,7 @@ impl Client {
     }
 
     fn close_link(&mut self, link: LinkId, reason: &'static str) {
-        self.push(Output::Close {
-            link,
-            code: 1000,
-            reason,
-        });
+        self.push(Output::Close { link, reason });
     }
 
     /// Asks the shell for an authorization for the current socket id. The caller keeps
