@@ -194,7 +194,7 @@ fn disconnect_closes_the_socket_and_never_retries() {
 
     h.client.disconnect(h.now);
     h.drain();
-    assert_eq!(h.closes, [(link, 1000)]);
+    assert_eq!(h.closes, [link]);
     assert_eq!(h.client.state(), State::Disconnected);
     assert_eq!(h.client.socket_id(), None);
     let status = h.client.status();
@@ -237,7 +237,7 @@ fn disconnect_while_connecting_or_waiting_stops_everything() {
     let link = h.current_link();
     h.client.disconnect(h.now);
     h.drain();
-    assert_eq!(h.closes, [(link, 1000)]);
+    assert_eq!(h.closes, [link]);
     assert_eq!(h.client.state(), State::Disconnected);
     assert_eq!(h.client.poll_timeout(), None);
     h.advance(10 * MINUTE);
@@ -284,7 +284,7 @@ fn unavailable_after_ten_seconds_while_still_retrying() {
     h.advance(5 * SECOND - 1);
     assert!(h.closes.is_empty());
     h.advance(1);
-    assert_eq!(h.closes, [(link, 1000)]);
+    assert_eq!(h.closes, [link]);
     assert_eq!(
         h.client.status().last_end,
         Some(&LinkEnd::HANDSHAKE_TIMEOUT)
@@ -322,7 +322,7 @@ fn handshake_timeout_closes_and_retries() {
     assert!(h.closes.is_empty());
     assert_eq!(h.opens.len(), 1);
     h.advance(1);
-    assert_eq!(h.closes, [(first, 1000)]);
+    assert_eq!(h.closes, [first]);
     let delay = wait_for_open(&mut h, 1, MINUTE).expect("retried");
     assert!(delay <= SECOND);
     let second = h.current_link();
@@ -330,7 +330,7 @@ fn handshake_timeout_closes_and_retries() {
     // A socket that never even opens is abandoned the same way.
     let opened_at = h.now;
     h.advance(15 * SECOND);
-    assert_eq!(h.closes.last(), Some(&(second, 1000)));
+    assert_eq!(h.closes.last(), Some(&second));
     assert_eq!(h.elapsed_since(opened_at), Duration::from_secs(15));
     // And the late handshake of an abandoned socket is ignored.
     h.client
@@ -355,7 +355,7 @@ fn socket_failure_and_missing_websocket_are_failed() {
     assert_eq!(h.client.state(), State::Failed);
     assert_eq!(h.client.status().failure, Some("blocked by CSP"));
     assert_eq!(h.client.socket_id(), None);
-    assert_eq!(h.closes, [(link, 1000)]);
+    assert_eq!(h.closes, [link]);
     assert_eq!(h.client.poll_timeout(), None);
     assert_eq!(
         h.state_changes().last(),
@@ -385,7 +385,7 @@ fn socket_failure_and_missing_websocket_are_failed() {
     h.drain();
     assert_eq!(h.client.state(), State::Failed);
     assert_eq!(h.client.socket_id(), None);
-    assert_eq!(h.closes, [(link, 1000)]);
+    assert_eq!(h.closes, [link]);
 }
 
 #[test]
@@ -547,7 +547,7 @@ fn bad_socket_ids_are_rejected_and_retried() {
         assert_eq!(h.client.socket_id(), None, "{data}");
         assert_eq!(h.client.state(), State::Connecting, "{data}");
         assert_eq!(malformed_count(&h), 1, "{data}: {:?}", h.events);
-        assert_eq!(h.closes, [(link, 1000)], "{data}");
+        assert_eq!(h.closes, [link], "{data}");
         assert_eq!(h.client.status().last_end, Some(&LinkEnd::BAD_HANDSHAKE));
         let delay = wait_for_open(&mut h, 1, MINUTE).expect("retried");
         assert!(delay <= SECOND, "{data}: {delay}");
@@ -558,7 +558,7 @@ fn bad_socket_ids_are_rejected_and_retried() {
     let link = open_socket(&mut h);
     h.server(r#"{"event":"pusher:connection_established"}"#);
     assert_eq!(malformed_count(&h), 1);
-    assert_eq!(h.closes, [(link, 1000)]);
+    assert_eq!(h.closes, [link]);
     assert!(wait_for_open(&mut h, 1, MINUTE).is_some());
 }
 
@@ -591,7 +591,7 @@ fn handshake_error(code: &str) -> (Harness, LinkId) {
 fn handshake_error_refused_codes_disconnect_for_good() {
     for code in [4001u16, 4003, 4004, 4005, 4006, 4007, 4008, 4009, 4099] {
         let (mut h, link) = handshake_error(&code.to_string());
-        assert_eq!(h.closes, [(link, 1000)], "{code}");
+        assert_eq!(h.closes, [link], "{code}");
         assert_eq!(h.client.state(), State::Disconnected, "{code}");
         assert_eq!(
             h.client.status().disconnect_reason,
@@ -628,7 +628,7 @@ fn handshake_error_refused_codes_disconnect_for_good() {
 fn handshake_error_recoverable_codes_act_like_the_close_code() {
     // 4000: TLS at once.
     let (h, link) = handshake_error("4000");
-    assert_eq!(h.closes, [(link, 1000)]);
+    assert_eq!(h.closes, [link]);
     assert_eq!(h.opens.len(), 2);
     assert!(h.opens[1]
         .1
@@ -637,7 +637,7 @@ fn handshake_error_recoverable_codes_act_like_the_close_code() {
 
     // 4100: not before 1 s.
     let (mut h, link) = handshake_error("4100");
-    assert_eq!(h.closes, [(link, 1000)]);
+    assert_eq!(h.closes, [link]);
     assert_eq!(h.client.state(), State::Connecting);
     let delay = wait_for_open(&mut h, 1, MINUTE).unwrap();
     assert!(delay >= SECOND, "{delay}");
@@ -645,7 +645,7 @@ fn handshake_error_recoverable_codes_act_like_the_close_code() {
     // 4200-4299: at once.
     for code in ["4200", "4201", "4202", "4299"] {
         let (h, link) = handshake_error(code);
-        assert_eq!(h.closes, [(link, 1000)]);
+        assert_eq!(h.closes, [link]);
         assert_eq!(h.opens.len(), 2, "{code}");
         assert_eq!(h.opens[1].0, h.now);
     }
@@ -653,7 +653,7 @@ fn handshake_error_recoverable_codes_act_like_the_close_code() {
     // 4300-4399 and anything else: backoff.
     for code in ["4301", "4399", "1006", "4400", "3000"] {
         let (mut h, link) = handshake_error(code);
-        assert_eq!(h.closes, [(link, 1000)], "{code}");
+        assert_eq!(h.closes, [link], "{code}");
         assert_eq!(h.client.state(), State::Connecting, "{code}");
         let delay = wait_for_open(&mut h, 1, MINUTE).unwrap();
         assert!(delay <= SECOND, "{code}: {delay}");
@@ -1051,7 +1051,7 @@ fn unanswered_ping_closes_and_reconnects_at_once() {
     h.advance(30 * SECOND - 1);
     assert!(h.closes.is_empty());
     h.advance(1);
-    assert_eq!(h.closes, [(link, 1000)]);
+    assert_eq!(h.closes, [link]);
     assert_eq!(h.client.state(), State::Connecting);
     assert_eq!(h.opens.len(), 2);
     assert_eq!(h.opens[1].0, h.now, "reconnects at once");
@@ -1077,7 +1077,7 @@ fn background_tab_jumps_ping_once_then_reconnect() {
 
     h.jump(10 * MINUTE);
     assert_eq!(pings(&h), 1, "no second ping");
-    assert_eq!(h.closes, [(link, 1000)]);
+    assert_eq!(h.closes, [link]);
     assert_eq!(h.client.state(), State::Connecting);
     assert_eq!(h.opens.len(), 2);
     assert_eq!(h.opens[1].0, h.now);
@@ -1266,7 +1266,7 @@ fn hidden_for_the_grace_period_pauses() {
     assert_eq!(h.client.state(), State::Connected);
     assert!(h.closes.is_empty());
     advance_alive(&mut h, 1);
-    assert_eq!(h.closes, [(link, 1000)]);
+    assert_eq!(h.closes, [link]);
     assert_eq!(h.client.state(), State::Disconnected);
     assert_eq!(
         h.client.status().disconnect_reason,
@@ -1477,7 +1477,7 @@ fn offline_while_connected_pings_at_once() {
     h.advance(30 * SECOND - 1);
     assert!(h.closes.is_empty());
     h.advance(1);
-    assert_eq!(h.closes, [(link, 1000)]);
+    assert_eq!(h.closes, [link]);
     assert_eq!(h.client.state(), State::Connecting);
     assert_eq!(h.opens.len(), 2);
     assert_eq!(h.opens[1].0, h.now);

@@ -611,14 +611,13 @@ impl Model {
                         self.ping_at = Some(self.now);
                     }
                 }
-                Output::Close { link, code, .. } => {
+                Output::Close { link, .. } => {
                     assert_eq!(
                         Some(link),
                         self.live,
                         "closed {link:?}, but the open socket is {:?}",
                         self.live
                     );
-                    assert_eq!(code, 1000);
                     self.check_close(link);
                     self.live = None;
                 }

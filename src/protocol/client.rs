@@ -348,8 +348,7 @@ impl Client {
         let frame = match frame::decode(text) {
             Ok(frame) => frame,
             Err(error) => {
-                let reason = error.message();
-                self.emit(Event::Error(ClientError::MalformedFrame { reason }));
+                self.malformed(error.0, "");
                 return;
             }
         };
@@ -707,8 +706,17 @@ impl Client {
             _ => return,
         };
         self.drop_session();
+        // The count of 4300-class endings is taken before the delay: reaching the limit
+        // gives up for good (the next series of attempts starts it from zero), without
+        // drawing a delay.
+        if action == CloseAction::RetryUnlessRepeated {
+            self.repeated_errors += 1;
+        }
         let delay = match action {
             CloseAction::Refused => None,
+            CloseAction::RetryUnlessRepeated if self.repeated_errors >= REPEATED_ERROR_LIMIT => {
+                None
+            }
             CloseAction::SwitchToTls if !self.config.endpoint.tls() => {
                 self.config.endpoint.require_tls();
                 self.backoff.skip();
@@ -718,20 +726,10 @@ impl Client {
                 self.backoff.skip();
                 Some(0)
             }
-            // The limit reached: given up for good. The count is not kept up to date
-            // here, as the next series of attempts starts it from zero.
-            CloseAction::RetryUnlessRepeated
-                if self.repeated_errors.saturating_add(1) >= REPEATED_ERROR_LIMIT =>
-            {
-                None
-            }
             // Everything else backs off, with one computation of the delay: 4000
             // although already on TLS too (switching cannot help, so rather than
             // reconnecting at once in a loop), and at least 1 s for 4100–4199.
             _ => {
-                if action == CloseAction::RetryUnlessRepeated {
-                    self.repeated_errors += 1;
-                }
                 let delay = self.backoff.next_delay();
                 Some(if action == CloseAction::RetryLater {
                     delay.max(1000)
@@ -880,11 +878,7 @@ impl Client {
     }
 
     fn close_link(&mut self, link: LinkId, reason: &'static str) {
-        self.push(Output::Close {
-            link,
-            code: 1000,
-            reason,
-        });
+        self.push(Output::Close { link, reason });
     }
 
     /// Asks the shell for an authorization for the current socket id. The caller keeps

@@ -35,12 +35,11 @@ pub enum Output {
         /// The frame.
         text: String,
     },
-    /// Close socket `link` and stop listening to it. The core has already moved on.
+    /// Close socket `link` with code 1000 (normal closure) and stop listening to it. The
+    /// core has already moved on.
     Close {
         /// The socket.
         link: LinkId,
-        /// The close code to send (1000: normal closure).
-        code: u16,
         /// A short reason for the close frame.
         reason: &'static str,
     },

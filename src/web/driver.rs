@@ -262,10 +262,10 @@ impl Driver {
                     }
                 }
             }
-            Output::Close { link, code, reason } => {
+            Output::Close { link, reason } => {
                 let socket = take_socket(&mut self.shared_mut().socket, link);
                 if let Some(socket) = socket {
-                    socket.close(code, reason);
+                    socket.close(1000, reason);
                 }
             }
             Output::Authorize(request) => self.authorize(request),

@@ -22,7 +22,7 @@ pub struct Harness {
     /// Every frame sent, with the socket it was sent on.
     pub sent: Vec<(LinkId, String)>,
     /// Every close the client asked for.
-    pub closes: Vec<(LinkId, u16)>,
+    pub closes: Vec<LinkId>,
     /// Auth requests not yet answered by the test.
     pub auths: Vec<AuthRequest>,
     /// Every event, in order.
@@ -68,11 +68,11 @@ impl Harness {
                     self.opens.push((self.now, url));
                 }
                 Output::Send { link, text } => self.sent.push((link, text)),
-                Output::Close { link, code, .. } => {
+                Output::Close { link, .. } => {
                     if self.link == Some(link) {
                         self.link = None;
                     }
-                    self.closes.push((link, code));
+                    self.closes.push(link);
                 }
                 Output::Authorize(request) => self.auths.push(request),
                 Output::Event(event) => self.events.push(event),
