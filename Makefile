@@ -86,7 +86,10 @@ build: setup-wasm
 	@# .wasm is served with the wrong MIME type or `initSync` gets deprecated arguments:
 	@# marked pure, its text goes. `--mangle-props` shortens the properties that only
 	@# the bundle itself reads (the glue's pointers and closure state, the listener
-	@# registry's members); never one an app or the browser sees.
+	@# registry's members); never one an app or the browser sees. A name listed there is
+	@# renamed wherever it is read in the bundle, built-ins included: nothing bundled
+	@# with it may call a built-in method of one of those names (`Set#add`,
+	@# `Element#remove`, …).
 	mv $(BINDGEN_OUT)/echo_wasm.js $(BINDGEN_OUT)/glue.js
 	esbuild src/web/client.js --bundle --minify '--mangle-props=^(__wbg_ptr|__destroy_into_raw|_wbg_cb_unref|__wrap|cnt|list|last|add|remove|emit|listener)$$' --pure:console.warn --format=esm --log-level=warning --outfile=$(BINDGEN_OUT)/echo_wasm.js
 	cp src/web/client.d.ts $(BINDGEN_OUT)/echo_wasm.d.ts
