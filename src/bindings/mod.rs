@@ -63,6 +63,11 @@ mod op {
     pub const TRIGGER: u32 = 10;
     pub const MEMBERS: u32 = 11;
     pub const SIGN_IN: u32 = 12;
+    /// `BACK + source`: the client's callback, `back(source, id, code, value)`, see
+    /// `Driver::on_back`, `id` and `code` as the channel and the event argument. The
+    /// callback client.js makes calls `call` rather than a method of its own: every
+    /// exported method costs its own shims.
+    pub const BACK: u32 = 16;
 }
 
 impl JsClient {
@@ -84,23 +89,26 @@ impl JsClient {
 #[wasm_bindgen(js_class = Core)]
 impl JsClient {
     /// Runs operation `op` (see [`op`]) with the arguments it takes: a channel name, an
-    /// event name, data. Unknown operations do nothing. An operation that fails returns
+    /// event name, data; or, from `op::BACK` on, reports a JS event to the driver. Unknown operations do nothing. An operation that fails returns
     /// its `Error`, which client.js throws: a fallible export costs a return area and
     /// its checks in the glue and in the module. Every argument comes as a JS value,
     /// owned: `&str` or borrowed ones cost the glue its own string copying and a stack
     /// of borrowed values (not a string: empty).
     pub fn call(&self, op: u32, channel: JsValue, event: JsValue, data: JsValue) -> JsValue {
+        if let Some(source) = op.checked_sub(op::BACK) {
+            let number = |value: &JsValue| value.as_f64().unwrap_or_default();
+            self.driver.on_back(
+                source as u8,
+                number(&channel) as u32,
+                number(&event) as i32,
+                data,
+            );
+            return JsValue::UNDEFINED;
+        }
         let channel = channel.as_string().unwrap_or_default();
         let event = event.as_string().unwrap_or_default();
         self.run(op, &channel, &event, &data)
             .unwrap_or_else(JsValue::from)
-    }
-
-    /// The client's callback: everything JS reports (a socket event, the timer, a page
-    /// event, an auth answer), see `Driver::on_back`. client.js calls it through a
-    /// `WeakRef`, so that the callback the driver holds does not keep this object alive.
-    pub fn back(&self, source: u8, id: u32, code: i32, value: JsValue) {
-        self.driver.on_back(source, id, code, value);
     }
 }
 

@@ -8,15 +8,17 @@ import { Listeners } from './listeners.js';
 
 export { init as default, initSync };
 
-// The client's one callback, `back(source, id, code, value)` (see src/web/mod.rs), through which every JS event reaches the `Core` it is pointed at
-// (`back.ref`). The driver inside the `Core` holds it, and so do the socket, the timer
-// and the page listeners: through a `WeakRef`, so that it does not keep the `Core`
-// alive, and a `Client` the app drops is still collected, its `Core` then freed by the
-// glue's `FinalizationRegistry` (which closes the socket, clears the timer, removes
-// the page listeners). Made here, not in the constructor, so that it captures nothing
-// else. Once the `Core` is freed or collected, it does nothing.
+// The client's one callback, `back(source, id, code, value)` (see src/web/mod.rs),
+// through which every JS event reaches the `Core` it points at (`back.ref`), as
+// operation 16 + `source` of `Core.call`. The driver inside the `Core` holds it, and
+// so do the socket, the timer and the page listeners: through a `WeakRef`, so that it
+// does not keep the `Core` alive, and a `Client` the app drops is still collected, its
+// `Core` then freed by the glue's `FinalizationRegistry` (which closes the socket,
+// clears the timer, removes the page listeners). Made here, not in the constructor, so
+// that it captures nothing else. Once the `Core` is freed or collected, it does
+// nothing.
 function callback() {
-    const back = (source, id, code, value) => back.ref?.deref()?.back(source, id, code, value);
+    const back = (source, id, code, value) => back.ref?.deref()?.call(16 + source, id, code, value);
     return back;
 }
 

@@ -39,11 +39,10 @@ extern "C" {
 // JS event reaches its driver (`Driver::on_back`): the timer, the page listeners, the
 // sockets and the authorizations all report there, telling themselves apart by
 // `source`, its first argument. It is a plain JS function, made by client.js around the
-// module's `Core` (`Core.back`), not a wasm-bindgen `Closure`: a closure costs its
-// wrapper, a `FinalizationRegistry` and shims in the glue and in the module. Its numbers
-// are integers, not `f64`: the module then has no float conversions to make of them
-// (and JS always passes all three: wasm-bindgen's debug checks refuse `undefined` for an
-// integer).
+// module's `Core` (through `Core.call`, see `op::BACK` in src/bindings), not a
+// wasm-bindgen `Closure`: a closure costs its wrapper, a `FinalizationRegistry` and
+// shims in the glue and in the module. JS always passes all of `source`, `id` and
+// `code`, as integers.
 
 /// Who calls `back`, its first argument (the numbers `shell.js` uses).
 pub(crate) mod source {
