@@ -91,7 +91,7 @@ build: setup-wasm
 	@# with it may call a built-in method of one of those names (`Set#add`,
 	@# `Element#remove`, …).
 	mv $(BINDGEN_OUT)/echo_wasm.js $(BINDGEN_OUT)/glue.js
-	esbuild src/web/client.js --bundle --minify '--mangle-props=^(__wbg_ptr|__destroy_into_raw|_wbg_cb_unref|__wrap|cnt|list|last|add|remove|emit|listener)$$' --pure:console.warn --format=esm --log-level=warning --outfile=$(BINDGEN_OUT)/echo_wasm.js
+	esbuild src/web/client.js --bundle --minify '--mangle-props=^(__wbg_ptr|__destroy_into_raw|_wbg_cb_unref|__wrap|cnt|list|last|add|remove|emit|listener|ref)$$' --pure:console.warn --format=esm --log-level=warning --outfile=$(BINDGEN_OUT)/echo_wasm.js
 	cp src/web/client.d.ts $(BINDGEN_OUT)/echo_wasm.d.ts
 	rm -rf $(BINDGEN_OUT)/snippets $(BINDGEN_OUT)/glue.js
 	@$(MAKE) --no-print-directory size

@@ -16,7 +16,8 @@
 mod options;
 
 use crate::prelude::*;
-use alloc::rc::Rc;
+use alloc::rc::{Rc, Weak};
+use core::cell::Cell;
 
 use wasm_bindgen::prelude::*;
 
@@ -41,9 +42,10 @@ fn js_error(message: &str) -> JsError {
 /// [`JsClient::create`] for client.js: the `Core`, or the `Error` for client.js to
 /// throw. Not a fallible constructor, whose return area and checks cost more, in the
 /// glue and in the module.
+/// `back` is the client's callback (see `Driver::new`), made by client.js.
 #[wasm_bindgen]
-pub fn core(options: JsValue, listeners: Registry) -> JsValue {
-    JsClient::create(options, listeners).map_or_else(JsValue::from, JsValue::from)
+pub fn core(options: JsValue, listeners: Registry, back: JsValue) -> JsValue {
+    JsClient::create(options, listeners, back).map_or_else(JsValue::from, JsValue::from)
 }
 
 /// The operations of [`JsClient::call`]; client.js has the same numbers.
@@ -61,16 +63,25 @@ mod op {
     pub const TRIGGER: u32 = 10;
     pub const MEMBERS: u32 = 11;
     pub const SIGN_IN: u32 = 12;
+    /// `BACK + source`: the client's callback, `back(source, id, code, value)`, see
+    /// `Driver::on_back`, `id` and `code` as the channel and the event argument. The
+    /// callback client.js makes calls `call` rather than a method of its own: every
+    /// exported method costs its own shims.
+    pub const BACK: u32 = 16;
 }
 
 impl JsClient {
     /// Creates a client from pusher-js / laravel-echo options, delivering events to the
-    /// listeners in `listeners`. Fails with an `Error` naming the option when one is
-    /// unusable. Does not connect.
-    pub fn create(options: JsValue, listeners: Registry) -> Result<JsClient, JsError> {
+    /// listeners in `listeners`, JS reporting to the callback `back` (see `Driver::new`).
+    /// Fails with an `Error` naming the option when one is unusable. Does not connect.
+    pub fn create(
+        options: JsValue,
+        listeners: Registry,
+        back: JsValue,
+    ) -> Result<JsClient, JsError> {
         let options = options::parse(&options).map_err(|error| js_error(&error.message()))?;
         Ok(JsClient {
-            driver: Driver::new(options.config, options.auth, listeners),
+            driver: Driver::new(options.config, options.auth, listeners, back),
         })
     }
 }
@@ -78,12 +89,22 @@ impl JsClient {
 #[wasm_bindgen(js_class = Core)]
 impl JsClient {
     /// Runs operation `op` (see [`op`]) with the arguments it takes: a channel name, an
-    /// event name, data. Unknown operations do nothing. An operation that fails returns
+    /// event name, data; or, from `op::BACK` on, reports a JS event to the driver. Unknown operations do nothing. An operation that fails returns
     /// its `Error`, which client.js throws: a fallible export costs a return area and
     /// its checks in the glue and in the module. Every argument comes as a JS value,
     /// owned: `&str` or borrowed ones cost the glue its own string copying and a stack
     /// of borrowed values (not a string: empty).
     pub fn call(&self, op: u32, channel: JsValue, event: JsValue, data: JsValue) -> JsValue {
+        if let Some(source) = op.checked_sub(op::BACK) {
+            let number = |value: &JsValue| value.as_f64().unwrap_or_default();
+            self.driver.on_back(
+                source as u8,
+                number(&channel) as u32,
+                number(&event) as i32,
+                data,
+            );
+            return JsValue::UNDEFINED;
+        }
         let channel = channel.as_string().unwrap_or_default();
         let event = event.as_string().unwrap_or_default();
         self.run(op, &channel, &event, &data)
@@ -135,9 +156,25 @@ impl JsClient {
 
 /// The client's API for Rust callers; in JS, these are the methods of `Client`.
 impl JsClient {
-    /// Creates a client with listeners of its own; see [`JsClient::create`].
+    /// Creates a client with listeners of its own; see [`JsClient::create`]. Its callback
+    /// is a wasm-bindgen closure holding a weak reference to the driver (Rust callers have
+    /// no JS `Client` to make one): nothing exported reaches this, so the release module
+    /// has no closure.
     pub fn new(options: JsValue) -> Result<JsClient, JsError> {
-        Self::create(options, Registry::new())
+        let target: Rc<Cell<Weak<Driver>>> = Rc::default();
+        let weak = target.clone();
+        let back = Closure::<dyn Fn(u8, u32, i32, JsValue)>::new(move |source, id, code, value| {
+            let driver = weak.take();
+            let strong = driver.upgrade();
+            weak.set(driver);
+            if let Some(driver) = strong {
+                driver.on_back(source, id, code, value);
+            }
+        })
+        .into_js_value();
+        let client = Self::create(options, Registry::new(), back)?;
+        target.set(Rc::downgrade(&client.driver));
+        Ok(client)
     }
 
     /// Connects, or retries at once if waiting to reconnect.

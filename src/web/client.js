@@ -8,13 +8,29 @@ import { Listeners } from './listeners.js';
 
 export { init as default, initSync };
 
+// The client's one callback, `back(source, id, code, value)` (see src/web/mod.rs),
+// through which every JS event reaches the `Core` it points at (`back.ref`), as
+// operation 16 + `source` of `Core.call`. The driver inside the `Core` holds it, and
+// so do the socket, the timer and the page listeners: through a `WeakRef`, so that it
+// does not keep the `Core` alive, and a `Client` the app drops is still collected, its
+// `Core` then freed by the glue's `FinalizationRegistry` (which closes the socket,
+// clears the timer, removes the page listeners). Made here, not in the constructor, so
+// that it captures nothing else. Once the `Core` is freed or collected, it does
+// nothing.
+function callback() {
+    const back = (source, id, code, value) => back.ref?.deref()?.call(16 + source, id, code, value);
+    return back;
+}
+
 export class Client {
     #listeners = new Listeners();
+    #back = callback();
     #core;
 
     constructor(options) {
-        this.#core = core(options, this.#listeners);
+        this.#core = core(options, this.#listeners, this.#back);
         if (this.#core instanceof Error) throw this.#core;
+        this.#back.ref = new WeakRef(this.#core);
     }
 
     // Runs one of the core's operations (`op` in src/bindings/mod.rs), which returns
@@ -108,7 +124,13 @@ export class Client {
 
     // Stops the client for good: closes its socket, clears its timer, removes its page
     // listeners. (It is also freed when garbage-collected.)
+    // Called by a listener while the core delivers an event, the glue's `free` throws
+    // (the `Core` is in use) but has let go of it already: the core is freed as soon as
+    // the delivery returns. Freeing twice throws too. Neither is the app's concern.
     free() {
-        this.#core.free();
+        this.#back.ref = undefined;
+        try {
+            this.#core.free();
+        } catch {}
     }
 }

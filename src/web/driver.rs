@@ -7,7 +7,7 @@
 //! channel, bind another listener, disconnect) and simply starts a nested pump.
 
 use crate::prelude::*;
-use alloc::rc::{Rc, Weak};
+use alloc::rc::Rc;
 use core::cell::{Ref, RefCell, RefMut};
 
 use wasm_bindgen::prelude::*;
@@ -18,8 +18,8 @@ use super::js_value::{parse_json, Function, ObjectWriter};
 use super::lifecycle::PageLifecycle;
 use super::listeners::{Kind, Listeners, Registry};
 use super::socket::{OpenError, Socket, SocketEvent};
+use super::source;
 use super::timer::{self, Timeout};
-use super::{source, Callback};
 use crate::protocol::{
     AuthRequest, AuthRequestId, ChannelKind, Client, ClientError, Config, DecryptError, Event,
     Instant, LinkId, Member, Members, Output, PageEvent, Payload, SubscribeError, TriggerError,
@@ -34,8 +34,8 @@ pub struct Driver {
     shared: RefCell<Shared>,
     /// Outside the shared state: delivering to listeners borrows nothing.
     listeners: Listeners,
-    /// The client's one callback (see [`Callback`]), handed to every JS call that
-    /// reports back.
+    /// The client's one JS callback, `back(source, id, code, value)`, handed to every JS
+    /// call that reports back; it ends in [`Driver::on_back`] (see `shell.js`).
     back: JsValue,
 }
 
@@ -58,16 +58,11 @@ impl Drop for Driver {
 impl Driver {
     /// A client in state `initialized`, listening to the page lifecycle already (a tab
     /// opened in the background counts as hidden from the start). Events go to the
-    /// listeners in `listeners`.
-    pub fn new(config: Config, auth: AuthConfig, listeners: Registry) -> Rc<Driver> {
-        Rc::new_cyclic(|this: &Weak<Driver>| {
-            let this = this.clone();
-            let back = Callback::wrap(Box::new(move |source, id, code, value| {
-                if let Some(driver) = this.upgrade() {
-                    driver.on_back(source, id, code, value);
-                }
-            }))
-            .into_js_value();
+    /// listeners in `listeners`; JS reports to `back`, a function made by the caller
+    /// that calls [`Driver::on_back`] of this driver while it lives, and must not keep
+    /// it alive (the driver holds `back`).
+    pub fn new(config: Config, auth: AuthConfig, listeners: Registry, back: JsValue) -> Rc<Driver> {
+        Rc::new({
             let mut core = Client::new(config);
             PageLifecycle::attach(&back);
             if PageLifecycle::page_hidden() {
@@ -183,7 +178,7 @@ impl Driver {
     }
 
     /// Everything JS reports, through the client's one callback.
-    fn on_back(&self, source: u8, id: u32, code: i32, value: JsValue) {
+    pub fn on_back(&self, source: u8, id: u32, code: i32, value: JsValue) {
         match source {
             source::TIMER => self.on_timer(),
             source::PAGE => {

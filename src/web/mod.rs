@@ -35,17 +35,14 @@ extern "C" {
     pub(crate) fn secure() -> bool;
 }
 
-/// The one callback of a client, `back(source, id, code, value)`, through which every
-/// JS event reaches its driver: the timer, the page listeners, the sockets and the
-/// authorizations all report here, telling themselves apart by `source` (see
-/// [`source`]). Every closure costs its own wasm-bindgen shims and every place that
-/// builds one its own code, so there is only this one, built once per client
-/// (`Driver::new`). Its JS function owns it (`into_js_value`): an app's authorizer may
-/// answer after the client is gone, and then finds a callback that does nothing,
-/// rather than a freed one that throws. Its numbers are integers, not `f64`: the
-/// module then has no float conversions to make of them (and JS always passes all
-/// three: wasm-bindgen's debug checks refuse `undefined` for an integer).
-pub(crate) type Callback = Closure<dyn Fn(u8, u32, i32, JsValue)>;
+// The one callback of a client, `back(source, id, code, value)`, through which every
+// JS event reaches its driver (`Driver::on_back`): the timer, the page listeners, the
+// sockets and the authorizations all report there, telling themselves apart by
+// `source`, its first argument. It is a plain JS function, made by client.js around the
+// module's `Core` (through `Core.call`, see `op::BACK` in src/bindings), not a
+// wasm-bindgen `Closure`: a closure costs its wrapper, a `FinalizationRegistry` and
+// shims in the glue and in the module. JS always passes all of `source`, `id` and
+// `code`, as integers.
 
 /// Who calls `back`, its first argument (the numbers `shell.js` uses).
 pub(crate) mod source {

@@ -1,7 +1,7 @@
 // The browser shell's JavaScript side: the few steps that would otherwise each be a
 // wasm-bindgen import plus Rust glue around it (a chain of promises, an event's fields).
 // Everything here reports to the client's one callback, `back(source, id, code, value)`
-// (`Callback` in mod.rs), `source` saying who: 0 the timer, 1 the page, 2 a socket, 3 an
+// (see mod.rs), `source` saying who: 0 the timer, 1 the page, 2 a socket, 3 an
 // authorization. Rust detaches the socket's handlers, the timer and the page listeners
 // here before it drops them.
 
