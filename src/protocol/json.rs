@@ -62,9 +62,7 @@ pub enum Kind {
 }
 
 /// `b[i]`, or 0 past the end. A NUL byte is never valid JSON outside a string, so the
-/// readers can take 0 for "no further byte". Not inlined: a call is smaller than the
-/// bounds check at each of its many uses (measured).
-#[inline(never)]
+/// readers can take 0 for "no further byte".
 fn at(b: &[u8], i: usize) -> u8 {
     b.get(i).copied().unwrap_or(0)
 }
