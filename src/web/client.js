@@ -3,10 +3,46 @@
 // `Core` has one method, `call(op, channel, event, data)` (see src/bindings/mod.rs):
 // every exported method costs its own wasm-bindgen shims, so the names live here. The
 // listeners live here too, in a registry the core delivers events to.
-import init, { initSync, core } from '#glue';
-import { Listeners } from './listeners.js';
+//
+// A `Client` may be constructed before the module is loaded (laravel-echo's `new Echo()`
+// is synchronous, the module's instantiation is not): it then keeps the calls that need
+// the module, and makes them in order once `init` or `initSync` has loaded it.
+import load, { initSync as loadSync, core } from '#glue';
+import { Listeners, report } from './listeners.js';
 
-export { init as default, initSync };
+export { report };
+
+// Whether the module is loaded, and the clients waiting for it (each a function that
+// starts one).
+let loaded = false;
+let waiting = [];
+
+// The clients constructed meanwhile start now, in the order they were constructed; or,
+// given the `error` that stopped the module from loading, fail with it.
+function started(exports, error) {
+    loaded ||= !error;
+    for (const start of waiting.splice(0)) start(error);
+    return exports;
+}
+
+/**
+ * Loads the module (see the glue's `init`), then starts the clients waiting for it. If
+ * it cannot (a Content-Security-Policy without `'wasm-unsafe-eval'`, a failed download),
+ * they fail with the reason, as with unusable options (see `#startLate`).
+ */
+export default async function init(input) {
+    try {
+        return started(await load(input));
+    } catch (error) {
+        throw started(error, error);
+    }
+}
+
+/** Loads the module synchronously (see the glue's `initSync`), then the same. */
+export function initSync(module) {
+    return started(loadSync(module));
+}
+
 
 // The client's one callback, `back(source, id, code, value)` (see src/web/mod.rs),
 // through which every JS event reaches the `Core` it points at (`back.ref`), as
@@ -26,16 +62,66 @@ export class Client {
     #listeners = new Listeners();
     #back = callback();
     #core;
+    // Before the module is loaded: the calls made meanwhile, as `[op, channel, event,
+    // data]`. Afterwards undefined.
+    #pending;
+    // Why the client could not start (its options, found unusable once the module was
+    // loaded), or that it was freed before.
+    #failure;
 
     constructor(options) {
-        this.#core = core(options, this.#listeners, this.#back);
-        if (this.#core instanceof Error) throw this.#core;
-        this.#back.ref = new WeakRef(this.#core);
+        if (loaded) {
+            this.#start(options);
+            if (this.#failure) throw this.#failure;
+        } else {
+            this.#pending = [];
+            waiting.push((error) => this.#startLate(options, error));
+        }
+    }
+
+    #start(options) {
+        const made = core(options, this.#listeners, this.#back);
+        if (made instanceof Error) this.#failure = made;
+        else this.#back.ref = new WeakRef((this.#core = made));
+    }
+
+    // Starts a client constructed before the module was loaded, then makes the calls it
+    // kept; or fails with `error`, why the module did not load. Nobody can catch an
+    // error any more: unusable options or that one go to the `onError` listeners (as
+    // `{type: 'OptionsError' | 'LoadError', message}`), the state changes to `failed`,
+    // and the error is reported as uncaught, as are the kept calls' errors.
+    #startLate(options, error) {
+        const pending = this.#pending;
+        this.#pending = undefined;
+        if (this.#failure) return;
+        if (!error) this.#start(options);
+        if ((this.#failure ??= error)) {
+            const type = error ? 'LoadError' : 'OptionsError';
+            this.#listeners.emit(4, '', '', { type, message: this.#failure.message });
+            this.#listeners.emit(3, '', '', { previous: 'initialized', current: 'failed' });
+            report(this.#failure);
+            return;
+        }
+        for (const args of pending) {
+            try {
+                this.#call(...args);
+            } catch (error) {
+                report(error);
+            }
+        }
     }
 
     // Runs one of the core's operations (`op` in src/bindings/mod.rs), which returns
-    // its error rather than throwing it.
+    // its error rather than throwing it. Before the module is loaded, an operation that
+    // acts (below 2, 6, 7, 10, 12) waits for it, and one that asks answers as a client
+    // that has not connected yet.
     #call(op, channel, event, data) {
+        if (!this.#core) {
+            if (this.#pending && (op < 2 || op == 6 || op == 7 || op == 10 || op == 12)) {
+                this.#pending.push([op, channel, event, data]);
+            }
+            return op == 2 ? (this.#failure ? 'failed' : 'initialized') : op == 5 ? { state: this.state, attempt: 0 } : op == 9 ? [] : undefined;
+        }
         const result = this.#core.call(op, channel, event, data);
         if (result instanceof Error) throw result;
         return result;
@@ -129,8 +215,9 @@ export class Client {
     // the delivery returns. Freeing twice throws too. Neither is the app's concern.
     free() {
         this.#back.ref = undefined;
+        this.#failure ??= new Error('the client was freed');
         try {
-            this.#core.free();
+            this.#core?.free();
         } catch {}
     }
 }

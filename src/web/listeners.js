@@ -1,5 +1,16 @@
 // The app's listeners (see listeners.rs).
 
+// Reports an error nobody can catch any more (a listener's, or a call's that was made
+// before the module was loaded) the way an uncaught one is (`window.onerror`, error
+// trackers), or logs it where `reportError` does not exist.
+export function report(error) {
+    try {
+        reportError(error);
+    } catch {
+        console.error(error);
+    }
+}
+
 // Kinds of listener (`Kind` in listeners.rs): 0 one event on one channel, 1 every event
 // on one channel, 2 every event, 3 state changes, 4 errors.
 export class Listeners {
@@ -27,8 +38,7 @@ export class Listeners {
     // were added, always with three arguments. The listeners are chosen before the first
     // is called: one bound meanwhile waits for the next event, one removed meanwhile is
     // skipped. A listener that throws does not stop the others, nor vanish: it is
-    // reported the way an uncaught error is (`window.onerror`, error trackers), or logged
-    // where `reportError` does not exist.
+    // reported (`report`).
     emit(kind, channel, event, data, meta) {
         const chosen = this.list
             .filter(([, k, c, e]) => (kind ? k == kind : k == 2 || (k < 2 && c === channel && (k || e === event))))
@@ -41,11 +51,7 @@ export class Listeners {
                 else if (k == 2) listener(event, data, channel);
                 else listener(data, meta, undefined);
             } catch (thrown) {
-                try {
-                    reportError(thrown);
-                } catch {
-                    console.error(thrown);
-                }
+                report(thrown);
             }
         }
     }
