@@ -1,5 +1,6 @@
 // laravel-echo's channel classes over the connection's `Client`: a channel object is a
 // name plus the listeners the app bound through it, so that `stopListening` can find them.
+import { report } from '#client';
 import { EventFormatter } from './event-formatter.js';
 
 // Channel events that are the connection's business, not the app's (`listenToAll`).
@@ -109,11 +110,18 @@ export class PusherChannel {
 /** A private channel: `Echo.private(name)`, `private-<name>`. */
 export class PusherPrivateChannel extends PusherChannel {
     /**
-     * Sends `client-<event>` to the channel's other members. Throws, with the reason,
-     * when it cannot be sent (not subscribed yet, more than 10 per second).
+     * Sends `client-<event>` to the channel's other members. When it cannot be sent (not
+     * subscribed yet, an encrypted channel, more than 10 per second, which the server
+     * would answer by closing the connection), the error saying why is reported as an
+     * uncaught one, not thrown: laravel-echo's `whisper` does not throw either, and apps
+     * call it from input handlers that must go on.
      */
     whisper(event, data) {
-        this.pusher.client.trigger(this.name, 'client-' + event, data);
+        try {
+            this.pusher.client.trigger(this.name, 'client-' + event, data);
+        } catch (error) {
+            report(error);
+        }
         return this;
     }
 }

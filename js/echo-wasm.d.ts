@@ -129,7 +129,11 @@ export class PusherChannel {
 
 /** A private channel (`Echo.private`). */
 export class PusherPrivateChannel extends PusherChannel {
-    /** Sends `client-<event>`. Throws, with the reason, when it cannot be sent. */
+    /**
+     * Sends `client-<event>`. When it cannot be sent (not subscribed yet, an encrypted
+     * channel, more than 10 per second), the error saying why is reported as an
+     * uncaught error (`window.onerror`, the console), not thrown.
+     */
     whisper(event: string, data: unknown): this;
 }
 
