@@ -4,8 +4,9 @@
 export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
 
 /**
- * Loads the module; call (and await) once before constructing a `Client`. Without an
- * argument, fetches `echo_wasm_bg.wasm` next to this file.
+ * Loads the module. Without an argument, fetches `echo_wasm_bg.wasm` next to this file.
+ * A `Client` constructed before starts once it has loaded; if it cannot load, such a
+ * client fails (see `Client`'s constructor).
  */
 export default function init(
     input?: { module_or_path: InitInput | Promise<InitInput> } | InitInput | Promise<InitInput>,
@@ -13,6 +14,9 @@ export default function init(
 
 /** Loads the module from its bytes or a compiled module, synchronously. */
 export function initSync(module: { module: BufferSource | WebAssembly.Module } | BufferSource | WebAssembly.Module): unknown;
+
+/** Reports an error the way an uncaught one is (`reportError`), or logs it. */
+export function report(error: unknown): void;
 
 /** A connection state, as pusher-js names them. */
 export type ConnectionState = 'initialized' | 'connecting' | 'connected' | 'unavailable' | 'failed' | 'disconnected';
@@ -65,6 +69,12 @@ export class Client {
     /**
      * Creates a client from pusher-js / laravel-echo options. Throws an `Error` naming
      * the option when one is unusable. Does not connect: call `connect()`.
+     *
+     * Before the module has loaded (`init`), the client waits for it: its calls are
+     * made, in order, once it has; meanwhile `state` is `initialized`, or `connecting`
+     * after `connect()`. An unusable option, or a module that cannot load, then goes to
+     * the `onError` listeners (`{type: 'OptionsError' | 'LoadError', message}`) and is
+     * reported as an uncaught error, and the state changes to `failed`.
      */
     constructor(options: Record<string, unknown>);
     /** Connects, or retries at once if waiting to reconnect. */

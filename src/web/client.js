@@ -68,6 +68,8 @@ export class Client {
     // Why the client could not start (its options, found unusable once the module was
     // loaded), or that it was freed before.
     #failure;
+    // Whether `connect()` is waiting for the module.
+    #connecting;
 
     constructor(options) {
         if (loaded) {
@@ -115,12 +117,17 @@ export class Client {
     // its error rather than throwing it. Before the module is loaded, an operation that
     // acts (below 2, 6, 7, 10, 12) waits for it, and one that asks answers as a client
     // that has not connected yet.
+    //
+    // Meanwhile the state is `connecting` once `connect()` is waiting (as pusher-js's,
+    // which connects synchronously), and `failed` if the module or the options failed.
     #call(op, channel, event, data) {
         if (!this.#core) {
             if (this.#pending && (op < 2 || op == 6 || op == 7 || op == 10 || op == 12)) {
                 this.#pending.push([op, channel, event, data]);
             }
-            return op == 2 ? (this.#failure ? 'failed' : 'initialized') : op == 5 ? { state: this.state, attempt: 0 } : op == 9 ? [] : undefined;
+            if (op < 2) this.#connecting = !op;
+            if (op == 2) return this.#failure ? 'failed' : this.#connecting ? 'connecting' : 'initialized';
+            return op == 5 ? { state: this.state, attempt: 0 } : op == 9 ? [] : undefined;
         }
         const result = this.#core.call(op, channel, event, data);
         if (result instanceof Error) throw result;
