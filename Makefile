@@ -104,9 +104,11 @@ package:
 	rm -rf pkg && mkdir -p pkg
 	@# The ESM entry, and the `<script>` build for pages without a bundler. Both import
 	@# the build above as `#client` (package.json), whose internal names are minified
-	@# already.
-	esbuild js/index.js --bundle --minify --format=esm --target=es2022 --log-level=warning --outfile=pkg/echo-wasm.js
-	esbuild js/iife.js --bundle --minify --format=iife --target=es2022 --log-level=warning --outfile=pkg/echo-wasm.iife.js
+	@# already. The glue's default, a `.wasm` next to it, is never taken (the module is
+	@# given): without `import.meta.url`, bundlers do not go looking for that file
+	@# (Vite warns that it cannot find it), and the IIFE needs no `import.meta`.
+	esbuild js/index.js --bundle --minify --format=esm --target=es2022 --define:import.meta.url=undefined --log-level=warning --outfile=pkg/echo-wasm.js
+	esbuild js/iife.js --bundle --minify --format=iife --target=es2022 --define:import.meta.url=undefined --log-level=warning --outfile=pkg/echo-wasm.iife.js
 	cp js/echo-wasm.d.ts pkg/echo-wasm.d.ts
 	cp pkg-template/package.json README.md LICENSE pkg/
 	@$(MAKE) --no-print-directory size
