@@ -24,10 +24,10 @@ WASM_OPT_FEATURES := --enable-bulk-memory --enable-nontrapping-float-to-int \
 export WASM_BINDGEN_TEST_TIMEOUT ?= 300
 
 
-.PHONY: test build package bench lint test-native test-browser test-release test-e2e size clean setup-native setup-wasm setup-browser
+.PHONY: test build package bench lint test-native test-browser test-release test-js test-e2e size clean setup-native setup-wasm setup-browser
 
 ## test: every test suite, plus formatting, lints and the release build (what CI runs)
-test: lint build test-native test-browser test-release test-e2e
+test: lint build test-native test-browser test-release test-js test-e2e
 
 ## lint: rustfmt and clippy, warnings are errors (host and wasm32)
 lint: setup-wasm
@@ -57,6 +57,12 @@ test-browser: setup-browser
 ## (Node's WebSocket: the browser suite runs wasm-pack's own std build, not these files)
 test-release: build setup-browser
 	node tests/browser/harness/run.mjs -- node --experimental-websocket --no-warnings tests/release/smoke.mjs
+
+## test-js: the JS API's unit tests (vitest, in Node, no server), and the package's type
+## declarations checked by tsc against an app's use of them
+test-js: build
+	vitest run --config tests/js/vitest.config.mjs
+	tsc -p tests/js/tsconfig.json
 
 ## test-e2e: pages built from pkg/ the way a user builds them (a Vite app that installs the
 ## packed package; a plain page with the IIFE), in headless Chromium against sockudo

@@ -7,7 +7,7 @@ import {
     PusherPrivateChannel,
 } from './channel.js';
 
-// laravel-echo's defaults (`auth` and `userAuthentication` are completed in `setOptions`).
+// laravel-echo's defaults (and `auth`, `userAuthentication`: see `setOptions`).
 const DEFAULTS = {
     authEndpoint: '/broadcasting/auth',
     csrfToken: null,
@@ -16,6 +16,17 @@ const DEFAULTS = {
     key: null,
     namespace: 'App.Events',
 };
+
+const isObject = (value) => value !== null && typeof value == 'object' && !Array.isArray(value);
+
+// An auth form (`auth`, `userAuthentication`) over its `defaults`, its `headers` with
+// the `tokens` added, all copied. A form or headers that are not objects stay as they
+// are, for the client to name in its error.
+function withTokens(form = {}, defaults, tokens) {
+    if (!isObject(form)) return form;
+    const headers = form.headers ?? {};
+    return { ...defaults, ...form, headers: isObject(headers) ? { ...headers, ...tokens } : headers };
+}
 
 function csrfToken(options) {
     const page = globalThis.window?.Laravel?.csrfToken;
@@ -43,15 +54,13 @@ export class Connector {
      * not changed.
      */
     setOptions(options) {
-        const auth = { headers: {}, ...options.auth };
-        const user = { endpoint: '/broadcasting/user-auth', headers: {}, ...options.userAuthentication };
-        this.options = { ...DEFAULTS, ...options, auth, userAuthentication: user };
-        auth.headers = { ...auth.headers };
-        user.headers = { ...user.headers };
+        this.options = { ...DEFAULTS, ...options };
+        const tokens = {};
         const csrf = csrfToken(this.options);
-        if (csrf) auth.headers['X-CSRF-TOKEN'] = user.headers['X-CSRF-TOKEN'] = csrf;
-        const bearer = this.options.bearerToken;
-        if (bearer) auth.headers.Authorization = user.headers.Authorization = 'Bearer ' + bearer;
+        if (csrf) tokens['X-CSRF-TOKEN'] = csrf;
+        if (this.options.bearerToken) tokens.Authorization = 'Bearer ' + this.options.bearerToken;
+        this.options.auth = withTokens(options.auth, {}, tokens);
+        this.options.userAuthentication = withTokens(options.userAuthentication, { endpoint: '/broadcasting/user-auth' }, tokens);
     }
 
     /**
