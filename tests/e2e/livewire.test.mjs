@@ -131,3 +131,17 @@ test('socketId() for the X-Socket-ID header of every request', async () => {
     expect(ids[0]).toMatch(/^\d+\.\d+$/);
     expect(ids[1]).toBe(ids[0]);
 });
+
+test("a Content-Security-Policy without 'wasm-unsafe-eval': the page is told, nothing throws", async () => {
+    const page = await open(browser, '/csp.html');
+    const log = await logged(page, 3);
+    expect(log[0]).toEqual(['error', 'LoadError', expect.stringMatching(/WebAssembly|wasm/i)]);
+    expect(log).toContainEqual(['status', 'failed']);
+    expect(log).toContainEqual(['uncaught', expect.stringMatching(/WebAssembly|wasm/i)]);
+    // The page's own calls keep working.
+    expect(await page.evaluate(() => [Echo.private('x').listen('E', () => {}) === Echo.private('x'), Echo.connectionStatus(), Echo.socketId()])).toEqual([
+        true,
+        'failed',
+        undefined,
+    ]);
+});
