@@ -120,7 +120,7 @@ export class PusherPrivateChannel extends PusherChannel {
         try {
             this.pusher.client.trigger(this.name, 'client-' + event, data);
         } catch (error) {
-            report(error);
+            report(new Error(`whisper('${event}') on ${this.name}: ${error.message}`));
         }
         return this;
     }

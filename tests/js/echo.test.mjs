@@ -181,3 +181,23 @@ describe('listeners', () => {
         expect(calls.at(-1)).toEqual(['unbind', calls[0][2]]);
     });
 });
+
+describe('whisper', () => {
+    test('a client event that cannot be sent is reported with the reason, not thrown', () => {
+        const instance = echo();
+        const reported = [];
+        const original = console.error;
+        console.error = (error) => reported.push(error.message);
+        try {
+            const channel = instance.private('chat');
+            expect(channel.whisper('typing', { name: 'me' })).toBe(channel);
+            expect(instance.encryptedPrivate('vault').whisper('typing', {})).toBe(instance.encryptedPrivate('vault'));
+        } finally {
+            console.error = original;
+        }
+        expect(reported).toEqual([
+            "whisper('typing') on private-chat: the channel is not subscribed yet",
+            "whisper('typing') on private-encrypted-vault: no client events on encrypted channels",
+        ]);
+    });
+});
