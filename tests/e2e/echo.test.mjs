@@ -233,10 +233,12 @@ describe('the connection', () => {
         expect(log.filter(([kind]) => kind == 'state').map(([, , current]) => current)).toEqual(['connecting', 'connected', 'disconnected', 'connecting', 'connected']);
         expect(log.filter(([kind]) => kind == 'connected')).toHaveLength(2);
 
-        // The unsubscribe function returned by onConnectionChange.
-        await page.evaluate(() => (stop(), echo.disconnect()));
+        // The unsubscribe function returned by onConnectionChange, and connection.unbind.
+        await page.evaluate(() => (stop(), echo.connector.pusher.connection.unbind('state_change'), echo.disconnect()));
         await until(page, () => echo.connectionStatus() == 'disconnected');
-        expect((await page.evaluate(() => window.log)).filter(([kind]) => kind == 'status')).toHaveLength(4);
+        const after = await page.evaluate(() => window.log);
+        expect(after.filter(([kind]) => kind == 'status')).toHaveLength(4);
+        expect(after.filter(([kind]) => kind == 'state')).toHaveLength(5);
     });
 
     test('channels come back after the server restarts', async () => {
@@ -289,5 +291,37 @@ describe('the connection', () => {
             ['first', 1],
             ['second', 2],
         ]);
+    });
+
+    test('axios, jQuery, Vue and Turbo requests carry the socket id as X-Socket-ID', async () => {
+        const page = await open(browser, '/');
+        await page.waitForFunction(() => window.EchoClass);
+        const headers = await page.evaluate(async (options) => {
+            // The HTTP clients a Laravel page has as globals, reduced to their interceptor APIs.
+            const axios = Object.assign(() => {}, { interceptors: { request: { use: (f) => (axios.intercept = f) } } });
+            const jQuery = Object.assign(() => {}, { ajax() {}, ajaxPrefilter: (f) => (jQuery.intercept = f) });
+            const Vue = Object.assign(() => {}, { http: { interceptors: [] } });
+            Object.assign(window, { axios, jQuery, Vue, Turbo: {} });
+            window.echo = new EchoClass({ ...options, withoutInterceptors: false });
+            await new Promise((resolve) => echo.connector.pusher.connection.bind('connected', resolve));
+            const xhr = new Map();
+            jQuery.intercept({}, {}, { setRequestHeader: (name, value) => xhr.set(name, value) });
+            const vue = new Map();
+            Vue.http.interceptors[0]({ headers: { set: (name, value) => vue.set(name, value) } }, () => {});
+            const turbo = new CustomEvent('turbo:before-fetch-request', { detail: { fetchOptions: { headers: {} } } });
+            document.dispatchEvent(turbo);
+            return {
+                socketId: echo.socketId(),
+                axios: axios.intercept({ headers: {} }).headers,
+                jquery: Object.fromEntries(xhr),
+                vue: Object.fromEntries(vue),
+                turbo: turbo.detail.fetchOptions.headers,
+            };
+        }, options());
+        expect(headers.socketId).toMatch(/^\d+\.\d+$/);
+        expect(headers.axios).toEqual({ 'X-Socket-Id': headers.socketId });
+        expect(headers.jquery).toEqual({ 'X-Socket-Id': headers.socketId });
+        expect(headers.vue).toEqual({ 'X-Socket-ID': headers.socketId });
+        expect(headers.turbo).toEqual({ 'X-Socket-Id': headers.socketId });
     });
 });
