@@ -2,7 +2,9 @@
 // form (`#wasm`, made by scripts/inline-wasm.mjs). Inline, it needs no URL, so the
 // package works unchanged in any bundler, in Vite's dev server (whose dependency
 // pre-bundling moves files away from a sibling `.wasm`), and as a `<script>` served from
-// any path; gzip of the base64 costs about 100 bytes more than a separate `.wasm`.
+// any path. It is smaller too: deflated by Zopfli, its base64 gzips to 22,625 bytes,
+// where the `.wasm` served gzipped would be 23,849 (measured).
+//
 // The module's text first: it then comes first in the bundles, and the JS after it in one
 // piece, which gzip compresses better than JS on both sides of it (180 bytes, measured).
 import wasm from '#wasm';
