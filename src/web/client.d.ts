@@ -71,7 +71,8 @@ export class Client {
      * the option when one is unusable. Does not connect: call `connect()`.
      *
      * Before the module has loaded (`init`), the client waits for it: its calls are
-     * made, in order, once it has; meanwhile `state` is `initialized`, or `connecting`
+     * made, in order, once it has (a client event is refused at once: nothing can be
+     * subscribed yet); meanwhile `state` is `initialized`, or `connecting`
      * after `connect()`. An unusable option, or a module that cannot load, then goes to
      * the `onError` listeners (`{type: 'OptionsError' | 'LoadError', message}`) and is
      * reported as an uncaught error, and the state changes to `failed`.

@@ -115,14 +115,16 @@ export class Client {
 
     // Runs one of the core's operations (`op` in src/bindings/mod.rs), which returns
     // its error rather than throwing it. Before the module is loaded, an operation that
-    // acts (below 2, 6, 7, 10, 12) waits for it, and one that asks answers as a client
-    // that has not connected yet.
+    // acts (below 2, 6, 7, 12) waits for it, and one that asks answers as a client that
+    // has not connected yet. A client event (10) is refused at once: no channel can be
+    // subscribed yet, and the caller hears why now rather than later from nowhere.
     //
     // Meanwhile the state is `connecting` once `connect()` is waiting (as pusher-js's,
     // which connects synchronously), and `failed` if the module or the options failed.
     #call(op, channel, event, data) {
         if (!this.#core) {
-            if (this.#pending && (op < 2 || op == 6 || op == 7 || op == 10 || op == 12)) {
+            if (op == 10) throw new Error('the channel is not subscribed yet');
+            if (this.#pending && (op < 2 || op == 6 || op == 7 || op == 12)) {
                 this.#pending.push([op, channel, event, data]);
             }
             if (op < 2) this.#connecting = !op;

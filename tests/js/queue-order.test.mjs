@@ -35,9 +35,11 @@ test('disconnect, connect and whisper made before the module has loaded take eff
     // Connecting again (Node without a WebSocket global may fail it), not left disconnected.
     expect(reconnects.connectionStatus()).not.toBe('disconnected');
     expect(reconnects.connector.pusher.client.channels()).toEqual(['presence-room']);
-    // The whisper reached the client after the channel was made, and was refused there
-    // (not subscribed), reported rather than thrown.
-    expect(reported).toHaveBeenCalledWith(expect.objectContaining({ message: expect.stringContaining('not subscribed yet') }));
+    // The whisper was refused at once (no channel can be subscribed before the module
+    // has loaded), reported rather than thrown, naming its event and channel.
+    expect(reported).toHaveBeenCalledWith(
+        expect.objectContaining({ message: "whisper('typing') on presence-room: the channel is not subscribed yet" }),
+    );
 
     expect(unsubscribed).toEqual([]);
     expect(kept).toEqual(['failed']);
